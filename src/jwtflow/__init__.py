@@ -1,0 +1,51 @@
+"""jwtflow: JSON Web Token authentication for Django and DRF, sync and async.
+
+``import jwtflow`` does not import Django; the Django and DRF names below load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from jwtflow.errors import TokenError
+from jwtflow.tokens import AccessToken, RefreshToken
+
+if TYPE_CHECKING:
+    from jwtflow.django.stores import CacheBlacklistBackend, ModelBlacklistBackend
+    from jwtflow.drf.authentication import BaseAuthentication, JWTAuthentication
+    from jwtflow.drf.views import (
+        AsyncAPIView,
+        TokenBlacklistView,
+        TokenObtainView,
+        TokenRefreshView,
+        TokenVerifyView,
+    )
+    from jwtflow.ports import BlacklistBackend
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "BlacklistBackend": "jwtflow.ports",
+    "ModelBlacklistBackend": "jwtflow.django.stores",
+    "CacheBlacklistBackend": "jwtflow.django.stores",
+    "BaseAuthentication": "jwtflow.drf.authentication",
+    "JWTAuthentication": "jwtflow.drf.authentication",
+    "AsyncAPIView": "jwtflow.drf.views",
+    "TokenObtainView": "jwtflow.drf.views",
+    "TokenRefreshView": "jwtflow.drf.views",
+    "TokenVerifyView": "jwtflow.drf.views",
+    "TokenBlacklistView": "jwtflow.drf.views",
+}
+
+__all__ = ["AccessToken", "RefreshToken", "TokenError", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the Django and DRF names on first access (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jwtflow' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

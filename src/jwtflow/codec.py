@@ -1,0 +1,98 @@
+"""Compact JWS in and out: the only module that imports PyJWT.
+
+``decode`` checks the shape and the protected header before any cryptography runs, pins the
+algorithm to the configured one, and maps every PyJWT failure to a :class:`TokenError` with our
+own wording, so nothing of PyJWT's messages (or the token) reaches a client.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import jwt
+from jwt.exceptions import InvalidSignatureError, PyJWTError
+
+from jwtflow.errors import TokenError
+from jwtflow.keys import KeyRing
+
+#: Tokens larger than this are refused before they are decoded (cheap denial-of-service guard).
+MAX_TOKEN_BYTES = 8192
+#: Header parameters that point at keys chosen by the sender (RFC 8725 section 3.10); never trusted.
+FORBIDDEN_HEADER_PARAMETERS = ("jku", "x5u", "jwk", "x5c")
+
+_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+_JWS = jwt.PyJWS()
+
+
+def encode(payload: Mapping[str, Any], keys: KeyRing) -> str:
+    """Sign ``payload`` with the active key and return the compact JWS."""
+    body = json.dumps(dict(payload), separators=(",", ":")).encode()
+    return _JWS.encode(body, keys.signing_key, algorithm=keys.algorithm, headers={"typ": "JWT"})
+
+
+def decode(raw: str, keys: KeyRing) -> dict[str, Any]:
+    """Verify ``raw`` and return its payload; claims are not checked here.
+
+    Raises:
+        TokenError: the token is oversized, malformed, uses another algorithm or a forbidden
+            header, or its signature does not verify.
+    """
+    if not isinstance(raw, str):
+        raise TokenError("Token must be a string.")
+    if len(raw) > MAX_TOKEN_BYTES:
+        raise TokenError("Token is too large.")
+    if not raw.isascii() or not _COMPACT.fullmatch(raw):
+        raise TokenError("Token is not a compact JWS of three base64url segments.")
+    header_segment, payload_segment, _ = raw.split(".")
+    _check_header(_json_object(header_segment, "header"), keys.algorithm)
+    try:
+        _JWS.decode_complete(raw, keys.verifying_key, algorithms=[keys.algorithm])
+    except InvalidSignatureError:
+        raise TokenError("Token signature is invalid.") from None
+    except PyJWTError:
+        raise TokenError("Token could not be decoded.") from None
+    return _json_object(payload_segment, "payload")
+
+
+def _check_header(header: dict[str, Any], algorithm: str) -> None:
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg.lower() == "none":
+        raise TokenError("Unsigned tokens are not accepted.")
+    if alg != algorithm:
+        raise TokenError("Token algorithm is not allowed.")
+    for name in FORBIDDEN_HEADER_PARAMETERS:
+        if name in header:
+            raise TokenError(f"Token header parameter {name!r} is not accepted.")
+    if "crit" in header:
+        raise TokenError("Token requires extensions this server does not understand.")
+    typ = header.get("typ", "JWT")
+    if not isinstance(typ, str) or typ.upper() != "JWT":
+        raise TokenError("Token header 'typ' must be 'JWT'.")
+
+
+def _json_object(segment: str, part: str) -> dict[str, Any]:
+    try:
+        data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        value = json.loads(data, object_pairs_hook=_unique_members, parse_constant=_no_constant)
+    except (binascii.Error, ValueError, RecursionError):
+        raise TokenError(f"Token {part} is not valid base64url-encoded JSON.") from None
+    if not isinstance(value, dict):
+        raise TokenError(f"Token {part} is not a JSON object.")
+    return value
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        # RFC 7515 section 5.2: a parser must reject or pick one; rejecting removes ambiguity.
+        raise ValueError("duplicate member name")
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")

@@ -1,0 +1,210 @@
+"""The frozen :class:`Config`, built once from a settings mapping and checked field by field.
+
+Key material is checked by :mod:`jwtflow.keys` (it has to parse it anyway); backends and rules stay
+opaque here because resolving them is the framework adapter's job.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from jwtflow.errors import ConfigurationError
+
+#: Algorithms jwtflow signs and verifies with; "none" is never among them (RFC 8725 section 3.1).
+ALGORITHMS = frozenset(
+    {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}
+    | {"ES256", "ES384", "ES512", "EdDSA"}
+)
+#: Claims jwtflow mints and checks itself; settings may not reuse these names.
+RESERVED_CLAIMS = frozenset({"exp", "iat", "nbf", "jti", "iss", "aud", "token_type"})
+
+DEFAULT_USER_ID_FIELD_ALLOWLIST = ("id", "pk", "uuid", "username", "email")
+DEFAULT_RULE = "jwtflow.rules.default_user_authentication_rule"
+DEFAULT_BLACKLIST_BACKEND = "jwtflow.django.stores.ModelBlacklistBackend"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every jwtflow setting, validated; build it with :meth:`from_mapping`."""
+
+    signing_key: str | bytes
+    verifying_key: str | bytes | None = None
+    algorithm: str = "HS256"
+    access_token_lifetime: timedelta = timedelta(minutes=5)
+    refresh_token_lifetime: timedelta = timedelta(days=1)
+    issuer: str | None = None
+    audience: tuple[str, ...] | None = None
+    leeway: float = 0.0
+    user_id_claim: str = "user_id"
+    user_id_field: str = "id"
+    user_id_field_allowlist: tuple[str, ...] = DEFAULT_USER_ID_FIELD_ALLOWLIST
+    auth_header_types: tuple[str, ...] = ("Bearer",)
+    check_user_is_active: bool = True
+    check_revoke_token: bool = False
+    revoke_token_claim: str = "hash_password"
+    user_authentication_rule: object = DEFAULT_RULE
+    blacklist_enabled: bool = True
+    blacklist_backend: object = DEFAULT_BLACKLIST_BACKEND
+    blacklist_cache_alias: str = "default"
+    blacklist_allow_locmem: bool = False
+    rotate_refresh_tokens: bool = True
+
+    @classmethod
+    def from_mapping(cls, settings: Mapping[str, Any]) -> Config:
+        """Build a Config from ``{"SIGNING_KEY": ..., ...}``.
+
+        Raises:
+            ConfigurationError: a key is unknown or missing, or a value has the wrong type or range.
+        """
+        if not isinstance(settings, Mapping):
+            raise ConfigurationError("*", "settings must be a dict of jwtflow keys.")
+        _reject_unknown_keys(settings)
+        if not settings.get("SIGNING_KEY"):
+            raise ConfigurationError(
+                "SIGNING_KEY",
+                "is required. Set it to a random secret of at least 32 bytes for HS256 "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) "
+                "or to a PEM private key for RS/PS/ES/EdDSA.",
+            )
+        values = {
+            _FIELD_NAMES[key]: _PARSERS[key](key, value) for key, value in settings.items()
+        }
+        config = cls(**values)
+        _check_cross_fields(config)
+        return config
+
+
+def _reject_unknown_keys(settings: Mapping[str, Any]) -> None:
+    for key in settings:
+        if key not in _PARSERS:
+            close = difflib.get_close_matches(str(key), _PARSERS, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ConfigurationError(str(key), f"is not a jwtflow setting.{hint}")
+
+
+def _check_cross_fields(config: Config) -> None:
+    if config.user_id_field not in config.user_id_field_allowlist:
+        raise ConfigurationError(
+            "USER_ID_FIELD",
+            f"{config.user_id_field!r} is not in USER_ID_FIELD_ALLOWLIST "
+            f"{list(config.user_id_field_allowlist)}. Use a unique, non-secret field, or add it "
+            "to USER_ID_FIELD_ALLOWLIST if you are sure it is one.",
+        )
+    for key, claim in (
+        ("USER_ID_CLAIM", config.user_id_claim),
+        ("REVOKE_TOKEN_CLAIM", config.revoke_token_claim),
+    ):
+        if claim in RESERVED_CLAIMS:
+            raise ConfigurationError(key, f"{claim!r} is a claim jwtflow sets itself; pick another.")
+    if config.user_id_claim == config.revoke_token_claim:
+        raise ConfigurationError(
+            "REVOKE_TOKEN_CLAIM", "must differ from USER_ID_CLAIM; pick another name."
+        )
+
+
+def _string(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigurationError(key, f"must be a non-empty string, not {value!r}.")
+    return value
+
+
+def _optional_string(key: str, value: Any) -> str | None:
+    return None if value is None else _string(key, value)
+
+
+def _boolean(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigurationError(key, f"must be True or False, not {value!r}.")
+    return value
+
+
+def _seconds(key: str, value: Any) -> float:
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise ConfigurationError(key, f"must be a timedelta or a number of seconds, not {value!r}.")
+
+
+def _lifetime(key: str, value: Any) -> timedelta:
+    seconds = _seconds(key, value)
+    if not seconds > 0:
+        raise ConfigurationError(key, "must be longer than zero.")
+    return timedelta(seconds=seconds)
+
+
+def _leeway(key: str, value: Any) -> float:
+    seconds = _seconds(key, value)
+    if not 0 <= seconds <= 300:
+        raise ConfigurationError(key, "must be between 0 and 300 seconds; clocks drift less.")
+    return seconds
+
+
+def _key_material(key: str, value: Any) -> str | bytes | None:
+    if value is None or isinstance(value, str | bytes):
+        return value
+    raise ConfigurationError(key, "must be a string or bytes (a secret or a PEM-encoded key).")
+
+
+def _algorithm(key: str, value: Any) -> str:
+    if isinstance(value, str) and value.lower() == "none":
+        raise ConfigurationError(key, "'none' means unsigned tokens and is never allowed.")
+    if value not in ALGORITHMS:
+        raise ConfigurationError(key, f"{value!r} is not supported; use one of {sorted(ALGORITHMS)}.")
+    return str(value)
+
+
+def _strings(key: str, value: Any) -> tuple[str, ...]:
+    items = (value,) if isinstance(value, str) else value
+    if not isinstance(items, list | tuple | set | frozenset) or not items:
+        raise ConfigurationError(key, f"must be a string or a non-empty list of strings, not {value!r}.")
+    return tuple(_string(key, item) for item in items)
+
+
+def _optional_strings(key: str, value: Any) -> tuple[str, ...] | None:
+    return None if value is None else _strings(key, value)
+
+
+def _header_types(key: str, value: Any) -> tuple[str, ...]:
+    types = _strings(key, value)
+    for item in types:
+        if not item.isascii() or not item.isalnum():
+            raise ConfigurationError(key, f"{item!r} is not a valid scheme name like 'Bearer'.")
+    return types
+
+
+def _opaque(key: str, value: Any) -> object:
+    if value is None:
+        raise ConfigurationError(key, "must be a dotted path, a class or an instance, not None.")
+    return value
+
+
+_Parser = Callable[[str, Any], Any]
+_PARSERS: dict[str, _Parser] = {
+    "SIGNING_KEY": _key_material,
+    "VERIFYING_KEY": _key_material,
+    "ALGORITHM": _algorithm,
+    "ACCESS_TOKEN_LIFETIME": _lifetime,
+    "REFRESH_TOKEN_LIFETIME": _lifetime,
+    "ISSUER": _optional_string,
+    "AUDIENCE": _optional_strings,
+    "LEEWAY": _leeway,
+    "USER_ID_CLAIM": _string,
+    "USER_ID_FIELD": _string,
+    "USER_ID_FIELD_ALLOWLIST": _strings,
+    "AUTH_HEADER_TYPES": _header_types,
+    "CHECK_USER_IS_ACTIVE": _boolean,
+    "CHECK_REVOKE_TOKEN": _boolean,
+    "REVOKE_TOKEN_CLAIM": _string,
+    "USER_AUTHENTICATION_RULE": _opaque,
+    "BLACKLIST_ENABLED": _boolean,
+    "BLACKLIST_BACKEND": _opaque,
+    "BLACKLIST_CACHE_ALIAS": _string,
+    "BLACKLIST_ALLOW_LOCMEM": _boolean,
+    "ROTATE_REFRESH_TOKENS": _boolean,
+}
+_FIELD_NAMES = {key: key.lower() for key in _PARSERS}
