@@ -38,7 +38,21 @@ _LAZY = {
     "TokenBlacklistView": "jwtflow.drf.views",
 }
 
-__all__ = ["AccessToken", "RefreshToken", "TokenError", *_LAZY]
+__all__ = [
+    "AccessToken",
+    "AsyncAPIView",
+    "BaseAuthentication",
+    "BlacklistBackend",
+    "CacheBlacklistBackend",
+    "JWTAuthentication",
+    "ModelBlacklistBackend",
+    "RefreshToken",
+    "TokenBlacklistView",
+    "TokenError",
+    "TokenObtainView",
+    "TokenRefreshView",
+    "TokenVerifyView",
+]
 
 
 def __getattr__(name: str) -> Any:

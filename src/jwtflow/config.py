@@ -70,9 +70,7 @@ class Config:
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) "
                 "or to a PEM private key for RS/PS/ES/EdDSA.",
             )
-        values = {
-            _FIELD_NAMES[key]: _PARSERS[key](key, value) for key, value in settings.items()
-        }
+        values = {_FIELD_NAMES[key]: _PARSERS[key](key, value) for key, value in settings.items()}
         config = cls(**values)
         _check_cross_fields(config)
         return config
@@ -99,7 +97,9 @@ def _check_cross_fields(config: Config) -> None:
         ("REVOKE_TOKEN_CLAIM", config.revoke_token_claim),
     ):
         if claim in RESERVED_CLAIMS:
-            raise ConfigurationError(key, f"{claim!r} is a claim jwtflow sets itself; pick another.")
+            raise ConfigurationError(
+                key, f"{claim!r} is a claim jwtflow sets itself; pick another."
+            )
     if config.user_id_claim == config.revoke_token_claim:
         raise ConfigurationError(
             "REVOKE_TOKEN_CLAIM", "must differ from USER_ID_CLAIM; pick another name."
@@ -154,14 +154,18 @@ def _algorithm(key: str, value: Any) -> str:
     if isinstance(value, str) and value.lower() == "none":
         raise ConfigurationError(key, "'none' means unsigned tokens and is never allowed.")
     if value not in ALGORITHMS:
-        raise ConfigurationError(key, f"{value!r} is not supported; use one of {sorted(ALGORITHMS)}.")
+        raise ConfigurationError(
+            key, f"{value!r} is not supported; use one of {sorted(ALGORITHMS)}."
+        )
     return str(value)
 
 
 def _strings(key: str, value: Any) -> tuple[str, ...]:
     items = (value,) if isinstance(value, str) else value
     if not isinstance(items, list | tuple | set | frozenset) or not items:
-        raise ConfigurationError(key, f"must be a string or a non-empty list of strings, not {value!r}.")
+        raise ConfigurationError(
+            key, f"must be a string or a non-empty list of strings, not {value!r}."
+        )
     return tuple(_string(key, item) for item in items)
 
 

@@ -6,8 +6,8 @@ The value the driver sends back into the flow is that method's return value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import abc
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 
 class JWTFlowError(Exception):
-    """Base of the errors a request can cause; ``code`` is stable API, ``message`` is safe to show."""
+    """Base of the errors a request can cause: stable ``code``, ``message`` safe to show."""
 
     code = "jwtflow_error"
     default_message = "Authentication failed."

@@ -32,6 +32,7 @@ from jwtflow.tokens import (
     user_claims,
 )
 
+
 def authenticate(runtime: Runtime, raw: str) -> Generator[Effect, Any, tuple[Any, AccessToken]]:
     """Verify an access token and load its user: the request authentication policy.
 
@@ -83,9 +84,9 @@ def refresh(runtime: Runtime, raw: str) -> Generator[Effect, Any, TokenPair]:
 
 
 def verify(
-    runtime: Runtime, raw: str, token_class: type[Token] | None = None
+    runtime: Runtime, raw: str, token_class: type[_Token] | None = None
 ) -> Generator[Effect, Any, Any]:
-    """Verify a token of ``token_class`` (either type if None); refresh tokens must not be blacklisted.
+    """Verify a token of ``token_class`` (either type if None); a refresh must not be blacklisted.
 
     Raises:
         TokenError: on any failure; ``TokenBlacklisted`` for a revoked refresh token.
@@ -93,9 +94,9 @@ def verify(
     token: _Token = (
         decode_any(runtime, raw) if token_class is None else token_class.decode(runtime, raw)
     )
-    if isinstance(token, RefreshToken) and runtime.config.blacklist_enabled:
-        if (yield IsBlacklisted(token.jti)):
-            raise TokenBlacklisted()
+    checked = isinstance(token, RefreshToken) and runtime.config.blacklist_enabled
+    if checked and (yield IsBlacklisted(token.jti)):
+        raise TokenBlacklisted()
     return token
 
 

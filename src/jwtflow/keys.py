@@ -41,7 +41,7 @@ class KeyRing:
         """Parse and check the key material of ``config``.
 
         Raises:
-            ConfigurationError: the keys are missing, too short, or of the wrong kind for the algorithm.
+            ConfigurationError: the keys are missing, too short, or do not fit the algorithm.
         """
         material = _as_bytes(config.signing_key)
         verifying = _as_bytes(config.verifying_key) if config.verifying_key else None

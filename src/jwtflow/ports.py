@@ -9,13 +9,21 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from asgiref.sync import sync_to_async
+
+if TYPE_CHECKING:
+    from jwtflow.config import Config
 
 
 class BlacklistBackend(abc.ABC):
     """Revocation storage: ``jti`` values that must not be accepted again until they expire."""
+
+    @classmethod
+    def from_config(cls, config: Config) -> Self:
+        """Build the backend a runtime uses; override to read settings (this default reads none)."""
+        return cls()
 
     @abc.abstractmethod
     def blacklist(self, jti: str, *, expires_at: datetime) -> bool:

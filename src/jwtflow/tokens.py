@@ -61,7 +61,8 @@ class _Token:
         from jwtflow.drivers import run_sync
 
         runtime = current()
-        return run_sync(flows.verify(runtime, raw, cls), runtime.ports)
+        token: Self = run_sync(flows.verify(runtime, raw, cls), runtime.ports)
+        return token
 
     @classmethod
     def mint(cls, runtime: Runtime, user_claims: dict[str, Any]) -> Self:

@@ -1,0 +1,38 @@
+"""Reading a bearer token out of an Authorization header value (RFC 6750 section 2.1)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from jwtflow.errors import InvalidAuthorizationHeader
+
+# RFC 6750 section 2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+# Only SP and HTAB separate; str.split() would also split on non-ASCII spaces such as U+00A0.
+_SEPARATORS = re.compile(r"[ \t]+")
+
+
+def token_from_header(value: str | None, schemes: Sequence[str]) -> str | None:
+    """Return the token of ``"<scheme> <token>"``, or None when the header is not ours.
+
+    ``value`` is the header as the server decoded it (latin-1 under WSGI and ASGI); ``schemes``
+    are the accepted scheme names, compared case-insensitively.
+
+    Raises:
+        InvalidAuthorizationHeader: the scheme is ours but no single well-formed token follows.
+    """
+    if not value:
+        return None
+    parts = _SEPARATORS.split(value.strip(" \t"))
+    if parts[0].casefold() not in {scheme.casefold() for scheme in schemes}:
+        return None
+    if len(parts) == 1:
+        raise InvalidAuthorizationHeader("Authorization header has a scheme but no token.")
+    if len(parts) > 2:
+        raise InvalidAuthorizationHeader(
+            "Authorization header must not contain spaces in the token."
+        )
+    if not _B64TOKEN.fullmatch(parts[1]):
+        raise InvalidAuthorizationHeader("Authorization header token has invalid characters.")
+    return parts[1]

@@ -1,0 +1,89 @@
+"""System checks for ``settings.JWTFLOW``, run by ``manage.py check`` and ``AppConfig.ready()``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
+
+from jwtflow.django import conf
+from jwtflow.django.stores import CacheBlacklistBackend
+from jwtflow.errors import ConfigurationError
+
+#: Caches that are not shared between processes, or store nothing: a blacklist there is a fiction.
+LOCAL_CACHES = frozenset(
+    {"django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache"}
+)
+DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
+
+
+@checks.register(checks.Tags.security)
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Check ``settings.JWTFLOW``: values, keys, backend, rule, user model and cache."""
+    conf.clear_caches(setting="JWTFLOW")
+    try:
+        runtime = conf.get_runtime()
+    except ConfigurationError as error:
+        return [checks.Error(str(error), hint=_hint(error), id="jwtflow.E001")]
+    config = runtime.config
+    messages = _check_user_id_field(config.user_id_field)
+    if isinstance(runtime.ports.blacklist, CacheBlacklistBackend):
+        messages += _check_cache(runtime.ports.blacklist.alias, config.blacklist_allow_locmem)
+    if config.rotate_refresh_tokens and not config.blacklist_enabled:
+        messages.append(
+            checks.Warning(
+                "ROTATE_REFRESH_TOKENS is on but BLACKLIST_ENABLED is off: a rotated-away refresh "
+                "token keeps working until it expires.",
+                hint="Set JWTFLOW['BLACKLIST_ENABLED'] = True so rotation spends the old token.",
+                id="jwtflow.W001",
+            )
+        )
+    return messages
+
+
+def _hint(error: ConfigurationError) -> str:
+    return f"Fix the {error.key!r} entry of settings.JWTFLOW; see docs/settings.md."
+
+
+def _check_user_id_field(field_name: str) -> list[checks.CheckMessage]:
+    if field_name == "pk":
+        return []
+    model = get_user_model()
+    try:
+        model._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        return [
+            checks.Error(
+                f"JWTFLOW['USER_ID_FIELD']: {model.__name__} has no field {field_name!r}.",
+                hint="Name a unique field of your user model, such as 'id' or 'uuid'.",
+                id="jwtflow.E002",
+            )
+        ]
+    return []
+
+
+def _check_cache(alias: str, allow_local: bool) -> list[checks.CheckMessage]:
+    if alias not in settings.CACHES:
+        return [
+            checks.Error(
+                f"JWTFLOW['BLACKLIST_CACHE_ALIAS']: there is no cache {alias!r} in CACHES.",
+                hint="Name a cache from settings.CACHES, e.g. a RedisCache.",
+                id="jwtflow.E003",
+            )
+        ]
+    backend = settings.CACHES[alias].get("BACKEND", "")
+    if backend == DUMMY_CACHE or (backend in LOCAL_CACHES and not allow_local):
+        return [
+            checks.Error(
+                f"JWTFLOW['BLACKLIST_BACKEND']: CacheBlacklistBackend on {backend} does not "
+                "share (or keep) revocations across processes, so logged-out tokens would work.",
+                hint="Use a shared cache such as django.core.cache.backends.redis.RedisCache; "
+                "for a single-process test setup set JWTFLOW['BLACKLIST_ALLOW_LOCMEM'] = True "
+                "(never for DummyCache, which stores nothing).",
+                id="jwtflow.E004",
+            )
+        ]
+    return []

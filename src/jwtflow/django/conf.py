@@ -1,0 +1,85 @@
+"""``settings.JWTFLOW`` read once into a Config and a Runtime, cached until the settings change."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from jwtflow.config import Config
+from jwtflow.errors import ConfigurationError
+from jwtflow.ports import BlacklistBackend
+from jwtflow.runtime import Ports, Runtime
+
+#: Settings whose change invalidates the cached runtime (``override_settings`` in tests).
+WATCHED_SETTINGS = frozenset({"JWTFLOW", "AUTH_USER_MODEL", "CACHES", "USE_TZ"})
+
+
+@functools.cache
+def get_config() -> Config:
+    """Return the validated ``settings.JWTFLOW``.
+
+    Raises:
+        ConfigurationError: a key is unknown, missing or wrong.
+    """
+    return Config.from_mapping(getattr(settings, "JWTFLOW", {}))
+
+
+@functools.cache
+def get_runtime() -> Runtime:
+    """Return the runtime built from the settings: keys parsed, stores and rule resolved.
+
+    Raises:
+        ConfigurationError: a setting, a key, the backend or the rule is wrong.
+    """
+    from jwtflow.django.users import DjangoUserStore
+
+    config = get_config()
+    ports = Ports(blacklist=blacklist_backend(config), users=DjangoUserStore(config.user_id_field))
+    return Runtime.build(config, ports, rule=authentication_rule(config))
+
+
+def clear_caches(*, setting: str, **kwargs: Any) -> None:
+    """``setting_changed`` receiver: forget the cached config and runtime."""
+    if setting in WATCHED_SETTINGS:
+        get_config.cache_clear()
+        get_runtime.cache_clear()
+
+
+def blacklist_backend(config: Config) -> BlacklistBackend:
+    """Resolve ``BLACKLIST_BACKEND`` (dotted path, class or instance) to an instance.
+
+    Raises:
+        ConfigurationError: it cannot be imported or is not a BlacklistBackend.
+    """
+    value = _resolve("BLACKLIST_BACKEND", config.blacklist_backend)
+    is_class = isinstance(value, type) and issubclass(value, BlacklistBackend)
+    backend = value.from_config(config) if is_class else value
+    if not isinstance(backend, BlacklistBackend):
+        raise ConfigurationError(
+            "BLACKLIST_BACKEND", f"{backend!r} is not a jwtflow.BlacklistBackend subclass."
+        )
+    return backend
+
+
+def authentication_rule(config: Config) -> Any:
+    """Resolve ``USER_AUTHENTICATION_RULE`` to a callable ``rule(user) -> bool``.
+
+    Raises:
+        ConfigurationError: it cannot be imported or is not callable.
+    """
+    rule = _resolve("USER_AUTHENTICATION_RULE", config.user_authentication_rule)
+    if not callable(rule):
+        raise ConfigurationError("USER_AUTHENTICATION_RULE", f"{rule!r} is not callable.")
+    return rule
+
+
+def _resolve(key: str, value: object) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return import_string(value)
+    except ImportError as error:
+        raise ConfigurationError(key, f"cannot import {value!r}: {error}.") from None

@@ -1,0 +1,73 @@
+"""The user store over Django's user model and authentication backends."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import django
+from asgiref.sync import sync_to_async
+from django.contrib import auth
+from django.core.exceptions import ValidationError
+from django.db import DataError, InterfaceError, OperationalError
+from django.http import HttpRequest
+
+from jwtflow.errors import StoreUnavailable
+
+# A claim that does not fit the id field ("abc" for an integer, a malformed UUID, an integer
+# past the column's range) identifies nobody: that is user_not_found, not a server error.
+_ILL_FITTING_ID = (ValueError, TypeError, OverflowError, ValidationError, DataError)
+
+
+class DjangoUserStore:
+    """Looks users up by ``USER_ID_FIELD`` and checks credentials with ``django.contrib.auth``."""
+
+    def __init__(self, id_field: str) -> None:
+        self.id_field = id_field
+        self.model = auth.get_user_model()
+
+    def get(self, user_id: object) -> Any | None:
+        """Return the user whose id field equals ``user_id``, or None.
+
+        Raises:
+            StoreUnavailable: the database could not be reached.
+        """
+        try:
+            return self.model._default_manager.get(**{self.id_field: user_id})
+        except (self.model.DoesNotExist, *_ILL_FITTING_ID):
+            return None
+        except (OperationalError, InterfaceError) as error:
+            raise StoreUnavailable("The user database is unavailable; try again later.") from error
+
+    async def aget(self, user_id: object) -> Any | None:
+        """Async twin of :meth:`get` (one thread hop, as Django's ORM has no async driver)."""
+        return await sync_to_async(self.get)(user_id)
+
+    def check_credentials(self, request: object, credentials: Mapping[str, Any]) -> Any | None:
+        """Return the user ``django.contrib.auth.authenticate`` finds for ``credentials``."""
+        return auth.authenticate(_http_request(request), **credentials)
+
+    async def acheck_credentials(
+        self, request: object, credentials: Mapping[str, Any]
+    ) -> Any | None:
+        """Async twin of :meth:`check_credentials`; honours backends' own ``aauthenticate``."""
+        if django.VERSION >= (5, 0):
+            return await auth.aauthenticate(_http_request(request), **credentials)
+        return await sync_to_async(self.check_credentials)(request, credentials)
+
+    def user_id(self, user: Any) -> str | int:
+        """Return the id field's value as a JSON-safe claim (UUIDs become strings)."""
+        value = getattr(user, self.id_field)
+        return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+    def is_active(self, user: Any) -> bool:
+        """Return ``user.is_active`` (True for models without the field)."""
+        return bool(getattr(user, "is_active", True))
+
+    def password_hash(self, user: Any) -> str:
+        """Return the stored password hash."""
+        return str(getattr(user, "password", ""))
+
+
+def _http_request(request: object) -> HttpRequest | None:
+    return request if isinstance(request, HttpRequest) else None

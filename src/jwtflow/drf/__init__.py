@@ -1,0 +1,1 @@
+"""The DRF adapter: authentication classes, the async API view, the token endpoints."""

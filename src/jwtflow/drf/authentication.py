@@ -1,0 +1,78 @@
+"""DRF authentication: ``JWTAuthentication`` for sync views, async views and adrf alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from rest_framework import authentication
+from rest_framework.request import Request
+
+from jwtflow import flows
+from jwtflow.bearer import token_from_header
+from jwtflow.django.conf import get_runtime
+from jwtflow.drf.exceptions import authentication_failure, www_authenticate
+from jwtflow.drivers import run_async, run_sync
+from jwtflow.errors import JWTFlowError
+from jwtflow.runtime import Runtime
+
+# Where a rejection is remembered so authenticate_header() can describe it (RFC 6750 section 3).
+_REJECTION = "_jwtflow_rejection"
+
+
+class BaseAuthentication(authentication.BaseAuthentication):
+    """DRF's base class plus ``aauthenticate``, which by default runs the sync one in a thread."""
+
+    async def aauthenticate(self, request: Request) -> tuple[Any, Any] | None:
+        """Async twin of ``authenticate``; override it with a native implementation."""
+        return await sync_to_async(self.authenticate)(request)
+
+
+class JWTAuthentication(BaseAuthentication):
+    """Bearer-token authentication with JSON Web Tokens, sync and async."""
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        """Return ``(user, access_token)`` for the bearer token, or None when none is supplied.
+
+        Raises:
+            AuthenticationFailed: the header, token or user is refused (401 with a ``code``).
+            APIException: the revocation store is down (503).
+        """
+        runtime = get_runtime()
+        with _rejections(request):
+            raw = _bearer_token(runtime, request)
+            return (
+                None if raw is None else run_sync(flows.authenticate(runtime, raw), runtime.ports)
+            )
+
+    async def aauthenticate(self, request: Request) -> tuple[Any, Any] | None:
+        """Async twin of :meth:`authenticate`: same policy, stores awaited natively."""
+        runtime = get_runtime()
+        with _rejections(request):
+            raw = _bearer_token(runtime, request)
+            return (
+                None
+                if raw is None
+                else await run_async(flows.authenticate(runtime, raw), runtime.ports)
+            )
+
+    def authenticate_header(self, request: Request) -> str:
+        """Return the ``WWW-Authenticate`` value, describing the rejection if there was one."""
+        return www_authenticate(get_runtime().config, getattr(request, _REJECTION, None))
+
+
+def _bearer_token(runtime: Runtime, request: Request) -> str | None:
+    return token_from_header(
+        request.META.get("HTTP_AUTHORIZATION"), runtime.config.auth_header_types
+    )
+
+
+@contextmanager
+def _rejections(request: Request) -> Iterator[None]:
+    try:
+        yield
+    except JWTFlowError as error:
+        setattr(request, _REJECTION, error)
+        raise authentication_failure(error) from error

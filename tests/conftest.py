@@ -1,0 +1,76 @@
+"""Fixtures shared by the Django and DRF tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import User
+
+PASSWORD = "correct horse battery staple"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest) -> str:
+    """Run a test once through the sync path and once through the async path."""
+    return str(request.param)
+
+
+@pytest.fixture
+def call(mode: str) -> Callable[..., Any]:
+    """``call(obj, "name", *args)`` calls ``obj.name`` (sync) or awaits ``obj.aname`` (async)."""
+
+    def invoke(obj: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        if mode == "sync":
+            return getattr(obj, name)(*args, **kwargs)
+        return asyncio.run(getattr(obj, "a" + name)(*args, **kwargs))
+
+    return invoke
+
+
+@pytest.fixture
+def jwt_settings(settings: Any) -> Callable[..., None]:
+    """``jwt_settings(KEY=value, ...)`` overrides JWTFLOW keys for one test."""
+
+    def apply(**overrides: Any) -> None:
+        settings.JWTFLOW = {**django_settings.JWTFLOW, **overrides}
+
+    return apply
+
+
+@pytest.fixture
+def user(db: None) -> User:
+    """An active user with a known password."""
+    return User.objects.create_user("alice", "alice@example.com", PASSWORD)
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The test Redis server's URL: skipped locally without one, a failure in CI."""
+    url = os.environ.get("JWTFLOW_TEST_REDIS_URL")
+    if not url:
+        message = "JWTFLOW_TEST_REDIS_URL is not set: start Redis with `scripts/services.sh start`"
+        if _in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    from django.core.cache import caches
+
+    caches["redis"].clear()
+    yield url
+    caches["redis"].clear()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI the PostgreSQL pass must really be on PostgreSQL."""
+    wanted = os.environ.get("JWTFLOW_TEST_DB", "sqlite")
+    engine = django_settings.DATABASES["default"]["ENGINE"]
+    if wanted == "postgres" and "postgresql" not in engine:
+        raise pytest.UsageError("JWTFLOW_TEST_DB=postgres but the settings are not on PostgreSQL")
