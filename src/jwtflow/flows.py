@@ -23,7 +23,6 @@ from jwtflow.runtime import Runtime
 from jwtflow.tokens import (
     AccessToken,
     RefreshToken,
-    Token,
     TokenPair,
     _Token,
     blacklisted_until,

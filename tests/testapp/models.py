@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 
