@@ -50,8 +50,14 @@ class DjangoUserStore:
     async def acheck_credentials(
         self, request: object, credentials: Mapping[str, Any]
     ) -> Any | None:
-        """Async twin of :meth:`check_credentials`; honours backends' own ``aauthenticate``."""
-        if django.VERSION >= (5, 0):
+        """Async twin of :meth:`check_credentials`; uses backends' own ``aauthenticate``.
+
+        Django's ``aauthenticate`` (5.0+) needs every backend to have one; a backend that does
+        not (a plain class, or Django 4.2) makes the whole check run in a thread instead.
+        """
+        if django.VERSION >= (5, 0) and all(
+            hasattr(backend, "aauthenticate") for backend in auth.get_backends()
+        ):
             return await auth.aauthenticate(_http_request(request), **credentials)
         return await sync_to_async(self.check_credentials)(request, credentials)
 

@@ -22,7 +22,7 @@ from jwtflow.drf import serializers
 from jwtflow.drf.exceptions import endpoint_failure, www_authenticate
 from jwtflow.drivers import run_async
 from jwtflow.effects import Effect
-from jwtflow.errors import JWTFlowError, NoActiveAccount
+from jwtflow.errors import JWTFlowError
 from jwtflow.runtime import Runtime
 from jwtflow.tokens import TokenPair
 
@@ -109,6 +109,8 @@ class TokenEndpointView(AsyncAPIView):
     permission_classes = (AllowAny,)
     serializer_class: type[Serializer[Any]]
     success_status: int = status.HTTP_200_OK
+    #: Whether the body carries a token: then a 401 names it ``invalid_token`` (RFC 6750).
+    takes_token = True
 
     def flow(
         self, runtime: Runtime, request: Request, data: dict[str, Any]
@@ -133,9 +135,8 @@ class TokenEndpointView(AsyncAPIView):
     def handle_exception(self, exc: Exception) -> Response:
         """Turn jwtflow errors into ``{"detail", "code"}`` responses with their status."""
         if isinstance(exc, JWTFlowError):
-            # Bad credentials present no token, so the header carries no invalid_token error.
-            token_error = None if isinstance(exc, NoActiveAccount) else exc
-            exc = endpoint_failure(exc, www_authenticate(get_runtime().config, token_error))
+            rejected = exc if self.takes_token else None
+            exc = endpoint_failure(exc, www_authenticate(get_runtime().config, rejected))
         return super().handle_exception(exc)
 
 
@@ -143,6 +144,7 @@ class TokenObtainView(TokenEndpointView):
     """``POST {<USERNAME_FIELD>, password}`` -> ``{"access", "refresh"}``."""
 
     serializer_class = serializers.TokenObtainSerializer
+    takes_token = False
 
     def flow(self, runtime: Runtime, request: Request, data: dict[str, Any]) -> Any:
         return flows.obtain(runtime, request._request, data)
