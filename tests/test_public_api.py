@@ -1,0 +1,47 @@
+"""The public names of ``jwtflow`` and the token API as a Django project uses it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from django.contrib.auth.models import User
+
+import jwtflow
+from jwtflow import AccessToken, RefreshToken, TokenError
+from jwtflow.django.models import BlacklistedToken
+from jwtflow.drf.authentication import JWTAuthentication
+from jwtflow.ports import BlacklistBackend
+
+
+def test_every_public_name_resolves() -> None:
+    for name in jwtflow.__all__:
+        assert getattr(jwtflow, name) is not None, name
+    assert jwtflow.JWTAuthentication is JWTAuthentication
+    assert jwtflow.BlacklistBackend is BlacklistBackend
+    assert issubclass(jwtflow.ModelBlacklistBackend, BlacklistBackend)
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = jwtflow.Nope
+
+
+@pytest.mark.django_db(transaction=True)
+def test_token_api(user: User) -> None:
+    access = AccessToken.for_user(user)
+    assert str(access) == access.raw
+    assert access.token_type == "access"
+    assert AccessToken.verify(str(access)).payload == access.payload
+    refresh = RefreshToken.for_user(user)
+    assert refresh.exp > access.exp
+    assert refresh.access_token.payload["user_id"] == user.pk
+    rotated = refresh.rotate()
+    assert rotated.jti != refresh.jti
+    refresh.blacklist()
+    asyncio.run(rotated.ablacklist())
+    assert set(BlacklistedToken.objects.values_list("jti", flat=True)) == {refresh.jti, rotated.jti}
+    for token in (refresh, rotated):
+        with pytest.raises(TokenError) as caught:
+            RefreshToken.verify(str(token))
+        assert caught.value.code == "token_blacklisted"
