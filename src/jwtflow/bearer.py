@@ -25,7 +25,11 @@ def token_from_header(value: str | None, schemes: Sequence[str]) -> str | None:
     if not value:
         return None
     parts = _SEPARATORS.split(value.strip(" \t"))
-    if parts[0].casefold() not in {scheme.casefold() for scheme in schemes}:
+    scheme, accepted = parts[0].casefold(), {name.casefold() for name in schemes}
+    if scheme not in accepted:
+        # "Bearer\u00a0<token>": our scheme glued to a non-ASCII space is ours, and malformed.
+        if not scheme.isascii() and any(scheme.startswith(name) for name in accepted):
+            raise InvalidAuthorizationHeader("Authorization header has non-ASCII characters.")
         return None
     if len(parts) == 1:
         raise InvalidAuthorizationHeader("Authorization header has a scheme but no token.")

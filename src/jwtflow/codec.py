@@ -31,7 +31,7 @@ _JWS = jwt.PyJWS()
 
 def encode(payload: Mapping[str, Any], keys: KeyRing) -> str:
     """Sign ``payload`` with the active key and return the compact JWS."""
-    body = json.dumps(dict(payload), separators=(",", ":")).encode()
+    body = json.dumps(dict(payload), separators=(",", ":"), allow_nan=False).encode()
     return _JWS.encode(body, keys.signing_key, algorithm=keys.algorithm, headers={"typ": "JWT"})
 
 

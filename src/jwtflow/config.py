@@ -22,6 +22,7 @@ ALGORITHMS = frozenset(
 #: Claims jwtflow mints and checks itself; settings may not reuse these names.
 RESERVED_CLAIMS = frozenset({"exp", "iat", "nbf", "jti", "iss", "aud", "token_type"})
 
+MAX_LIFETIME_SECONDS = 10 * 366 * 24 * 3600
 DEFAULT_USER_ID_FIELD_ALLOWLIST = ("id", "pk", "uuid", "username", "email")
 DEFAULT_RULE = "jwtflow.rules.default_user_authentication_rule"
 DEFAULT_BLACKLIST_BACKEND = "jwtflow.django.stores.ModelBlacklistBackend"
@@ -134,6 +135,9 @@ def _lifetime(key: str, value: Any) -> timedelta:
     seconds = _seconds(key, value)
     if not seconds > 0:
         raise ConfigurationError(key, "must be longer than zero.")
+    if not 1 <= seconds <= MAX_LIFETIME_SECONDS:
+        # Claims hold whole seconds, and exp must stay a representable NumericDate.
+        raise ConfigurationError(key, "must be between one second and ten years.")
     return timedelta(seconds=seconds)
 
 
@@ -153,7 +157,7 @@ def _key_material(key: str, value: Any) -> str | bytes | None:
 def _algorithm(key: str, value: Any) -> str:
     if isinstance(value, str) and value.lower() == "none":
         raise ConfigurationError(key, "'none' means unsigned tokens and is never allowed.")
-    if value not in ALGORITHMS:
+    if not isinstance(value, str) or value not in ALGORITHMS:
         raise ConfigurationError(
             key, f"{value!r} is not supported; use one of {sorted(ALGORITHMS)}."
         )

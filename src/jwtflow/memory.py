@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import hmac
 import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from jwtflow.clock import Clock, SystemClock
 from jwtflow.ports import BlacklistBackend
 
 
 class MemoryBlacklist(BlacklistBackend):
-    """A blacklist in a dict, guarded by a lock so concurrent adds stay atomic."""
+    """A blacklist in a dict, guarded by a lock so concurrent adds stay atomic.
 
-    def __init__(self) -> None:
+    Give it the runtime's clock so that entries expire by the same time the tokens do.
+    """
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
         self._entries: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -29,6 +33,7 @@ class MemoryBlacklist(BlacklistBackend):
         with self._lock:
             if self._live(jti):
                 return False
+            self._purge()
             self._entries[jti] = expires_at.timestamp()
             return True
 
@@ -47,7 +52,12 @@ class MemoryBlacklist(BlacklistBackend):
 
     def _live(self, jti: str) -> bool:
         expires_at = self._entries.get(jti)
-        return expires_at is not None and expires_at > time.time()
+        return expires_at is not None and expires_at > self._clock.now()
+
+    def _purge(self) -> None:
+        now = self._clock.now()
+        for jti in [jti for jti, expires_at in self._entries.items() if expires_at <= now]:
+            del self._entries[jti]
 
 
 @dataclass

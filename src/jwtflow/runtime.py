@@ -55,10 +55,11 @@ class Runtime:
 _provider: Callable[[], Runtime] | None = None
 
 
-def install(provider: Callable[[], Runtime] | None) -> None:
-    """Make ``provider`` the source of :func:`current` (None uninstalls)."""
+def install(provider: Callable[[], Runtime] | None) -> Callable[[], Runtime] | None:
+    """Make ``provider`` the source of :func:`current` (None uninstalls); return the old one."""
     global _provider
-    _provider = provider
+    previous, _provider = _provider, provider
+    return previous
 
 
 def current() -> Runtime:

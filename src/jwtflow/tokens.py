@@ -33,6 +33,10 @@ class _Token:
         """Return the compact JWS, ready for an Authorization header."""
         return self.raw
 
+    def __hash__(self) -> int:
+        """Hash by the compact JWS, which determines the payload."""
+        return hash(self.raw)
+
     @property
     def jti(self) -> str:
         """The token's unique id."""

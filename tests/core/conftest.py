@@ -1,0 +1,165 @@
+"""Fixtures for the core tests: PEM keys, a frozen clock, memory ports, runtimes and drivers."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections.abc import Callable, Generator, Iterator
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+from jwtflow import runtime as runtime_module
+from jwtflow.clock import FrozenClock
+from jwtflow.config import Config
+from jwtflow.drivers import run_async, run_sync
+from jwtflow.memory import MemoryBlacklist, MemoryUser, MemoryUserStore
+from jwtflow.rules import default_user_authentication_rule
+from jwtflow.runtime import Ports, Runtime
+
+from .helpers import ASYMMETRIC_KEYS, LONG_SECRET, SECRET, Drive, KeyPair, MakeRuntime
+
+
+def _generate(name: str) -> Any:
+    if name.startswith("rsa"):
+        bits = 1024 if name == "rsa1024" else 2048
+        return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    curves = {"p256": ec.SECP256R1, "p384": ec.SECP384R1, "p521": ec.SECP521R1}
+    if name in curves:
+        return ec.generate_private_key(curves[name]())
+    return {"ed25519": ed25519.Ed25519PrivateKey, "ed448": ed448.Ed448PrivateKey}[name].generate()
+
+
+@pytest.fixture(scope="session")
+def pem() -> Callable[[str], KeyPair]:
+    """Return ``pem(name)``: a PEM key pair generated once per session.
+
+    Names: rsa, rsa-other (another 2048-bit key), rsa1024, p256, p384, p521, ed25519, ed448.
+    """
+
+    @functools.cache
+    def make(name: str) -> KeyPair:
+        key = _generate(name)
+        private = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        public = key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return KeyPair(private, public)
+
+    return make
+
+
+@pytest.fixture
+def signing_settings(pem: Callable[[str], KeyPair]) -> Callable[[str, str | None], dict[str, Any]]:
+    """Return ``settings(algorithm, key_name)``: ALGORITHM and a fitting SIGNING_KEY."""
+
+    def settings(algorithm: str, key_name: str | None = None) -> dict[str, Any]:
+        if algorithm.startswith("HS"):
+            return {"ALGORITHM": algorithm, "SIGNING_KEY": LONG_SECRET}
+        name = key_name or ASYMMETRIC_KEYS[algorithm]
+        return {"ALGORITHM": algorithm, "SIGNING_KEY": pem(name).private}
+
+    return settings
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """A clock frozen at the current second.
+
+    It starts at the real time because :class:`MemoryBlacklist` expires entries by the wall clock.
+    """
+    return FrozenClock(float(int(time.time())))
+
+
+@pytest.fixture
+def alice() -> MemoryUser:
+    """An active user."""
+    return MemoryUser(id=1, username="alice", password="alice-password")
+
+
+@pytest.fixture
+def bob() -> MemoryUser:
+    """An inactive user."""
+    return MemoryUser(id=2, username="bob", password="bob-password", is_active=False)
+
+
+@pytest.fixture
+def users(alice: MemoryUser, bob: MemoryUser) -> MemoryUserStore:
+    """A user store holding alice and bob."""
+    return MemoryUserStore([alice, bob])
+
+
+@pytest.fixture
+def blacklist() -> MemoryBlacklist:
+    """An empty memory blacklist."""
+    return MemoryBlacklist()
+
+
+@pytest.fixture
+def ports(blacklist: MemoryBlacklist, users: MemoryUserStore) -> Ports:
+    """The memory ports."""
+    return Ports(blacklist=blacklist, users=users)
+
+
+@pytest.fixture(autouse=True)
+def restore_provider() -> Iterator[None]:
+    """Put back whatever runtime provider was installed before the test.
+
+    The Django app installs its provider at start-up and later tests rely on it, so a bare
+    ``install(None)`` in teardown would break them.
+    """
+    previous = runtime_module.install(None)
+    runtime_module.install(previous)
+    yield
+    runtime_module.install(previous)
+
+
+@pytest.fixture
+def make_runtime(ports: Ports, clock: FrozenClock) -> MakeRuntime:
+    """Return ``make_runtime(rule=..., ports=..., **settings)``: build a runtime and install it.
+
+    ``SIGNING_KEY`` defaults to :data:`SECRET`; :func:`restore_provider` uninstalls it.
+    """
+
+    def make(
+        rule: Callable[[Any], bool] = default_user_authentication_rule,
+        ports: Ports = ports,
+        **settings: Any,
+    ) -> Runtime:
+        config = Config.from_mapping({"SIGNING_KEY": SECRET, **settings})
+        built = Runtime.build(config, ports, clock=clock, rule=rule)
+        runtime_module.install(lambda: built)
+        return built
+
+    return make
+
+
+@pytest.fixture
+def no_provider() -> None:
+    """Uninstall any runtime provider for this test."""
+    runtime_module.install(None)
+
+
+@pytest.fixture
+def runtime(make_runtime: MakeRuntime) -> Runtime:
+    """The default runtime (HS256, blacklist on, rotation on), installed."""
+    return make_runtime()
+
+
+@pytest.fixture(params=["sync", "async"])
+def drive(request: pytest.FixtureRequest) -> Drive:
+    """Run a flow with ``run_sync`` or, under ``asyncio.run``, ``run_async``."""
+    if request.param == "sync":
+        return run_sync
+
+    def run(flow: Generator[Any, Any, Any], ports: Ports) -> Any:
+        return asyncio.run(run_async(flow, ports))
+
+    return run

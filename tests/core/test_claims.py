@@ -1,0 +1,328 @@
+"""Claims: what a new token carries and what an incoming one must satisfy.
+
+Rejections run end to end: a hand-signed token through ``AccessToken.decode`` (codec + claims),
+so only the claim under test is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from jwtflow import claims
+from jwtflow.clock import FrozenClock
+from jwtflow.config import Config
+from jwtflow.errors import TokenError, TokenExpired, TokenTypeInvalid
+from jwtflow.runtime import Runtime
+from jwtflow.tokens import AccessToken, RefreshToken
+
+from .helpers import DROP, SECRET, MakeRuntime, claims_for, hs_token
+
+NOW = 1_700_000_000.0
+
+
+def config(**settings: Any) -> Config:
+    return Config.from_mapping({"SIGNING_KEY": SECRET, **settings})
+
+
+def decode(runtime: Runtime, payload: dict[str, Any] | str, cls: Any = AccessToken) -> Any:
+    return cls.decode(runtime, hs_token(payload, SECRET))
+
+
+def rejected(
+    runtime: Runtime, payload: dict[str, Any] | str, message: str, error: type = TokenError
+) -> None:
+    raw = hs_token(payload, SECRET)
+    with pytest.raises(TokenError) as caught:
+        AccessToken.decode(runtime, raw)
+    assert type(caught.value) is error
+    assert caught.value.message == message
+    assert raw not in str(caught.value)
+
+
+# -- minting ---------------------------------------------------------------------------------
+
+
+def test_mint_sets_type_times_and_a_fresh_jti() -> None:
+    payload = claims.mint("access", timedelta(minutes=5), NOW + 0.9, config(), {"user_id": 7})
+    assert payload["token_type"] == "access"
+    assert payload["iat"] == int(NOW)
+    assert payload["exp"] == int(NOW) + 300
+    assert payload["user_id"] == 7
+    assert len(payload["jti"]) == 32
+    assert int(payload["jti"], 16) >= 0
+    assert "iss" not in payload
+    assert "aud" not in payload
+    again = claims.mint("access", timedelta(minutes=5), NOW, config(), {"user_id": 7})
+    assert again["jti"] != payload["jti"]
+
+
+def test_mint_does_not_mutate_the_given_claims() -> None:
+    given = {"user_id": 7}
+    claims.mint("refresh", timedelta(days=1), NOW, config(), given)
+    assert given == {"user_id": 7}
+
+
+def test_mint_overrides_registered_claims_in_the_given_claims() -> None:
+    given = {"user_id": 7, "exp": 1, "jti": "mine", "token_type": "refresh"}
+    payload = claims.mint("access", timedelta(seconds=60), NOW, config(), given)
+    assert (payload["exp"], payload["token_type"]) == (int(NOW) + 60, "access")
+    assert payload["jti"] != "mine"
+
+
+@pytest.mark.parametrize(
+    ("audience", "expected"),
+    [("api", "api"), (["api"], "api"), (["api", "admin"], ["api", "admin"])],
+)
+def test_mint_adds_issuer_and_audience_when_configured(audience: Any, expected: Any) -> None:
+    settings = config(ISSUER="https://issuer.example", AUDIENCE=audience)
+    payload = claims.mint("access", timedelta(minutes=5), NOW, settings, {"user_id": 1})
+    assert payload["iss"] == "https://issuer.example"
+    assert payload["aud"] == expected
+
+
+def test_minted_payload_passes_the_check() -> None:
+    settings = config(ISSUER="https://issuer.example", AUDIENCE=["api", "admin"])
+    payload = claims.mint("refresh", timedelta(days=1), NOW, settings, {"user_id": "u-1"})
+    claims.check(payload, "refresh", NOW, settings)
+    claims.check(payload, None, NOW, settings)
+
+
+# -- times -----------------------------------------------------------------------------------
+
+
+def test_valid_token_is_accepted(runtime: Runtime) -> None:
+    now = runtime.clock.now()
+    token = decode(runtime, claims_for(now, nbf=int(now)))
+    assert token.payload["user_id"] == 1
+
+
+@pytest.mark.parametrize(("leeway", "offset"), [(0, 0), (0, -5), (10, -10), (10, -11)])
+def test_expired_at_and_after_exp_plus_leeway(
+    make_runtime: MakeRuntime, leeway: int, offset: int
+) -> None:
+    runtime = make_runtime(LEEWAY=leeway)
+    now = runtime.clock.now()
+    payload = claims_for(now, exp=int(now) + offset, iat=int(now) - 100)
+    rejected(runtime, payload, "Token has expired.", TokenExpired)
+
+
+@pytest.mark.parametrize(("leeway", "offset"), [(0, 1), (10, -9), (10, 1), (300, -299)])
+def test_not_expired_before_exp_plus_leeway(
+    make_runtime: MakeRuntime, leeway: int, offset: int
+) -> None:
+    runtime = make_runtime(LEEWAY=leeway)
+    now = runtime.clock.now()
+    decode(runtime, claims_for(now, exp=int(now) + offset, iat=int(now) - 400))
+
+
+def test_expiry_follows_the_clock(runtime: Runtime, clock: FrozenClock) -> None:
+    raw = hs_token(claims_for(clock.now(), exp=int(clock.now()) + 60), SECRET)
+    clock.advance(59)
+    AccessToken.decode(runtime, raw)
+    clock.advance(1)
+    with pytest.raises(TokenExpired):
+        AccessToken.decode(runtime, raw)
+
+
+@pytest.mark.parametrize(("leeway", "offset"), [(0, 1), (0, 3600), (10, 11)])
+def test_iat_in_the_future_beyond_leeway_is_rejected(
+    make_runtime: MakeRuntime, leeway: int, offset: int
+) -> None:
+    runtime = make_runtime(LEEWAY=leeway)
+    now = runtime.clock.now()
+    rejected(runtime, claims_for(now, iat=int(now) + offset), "Token was issued in the future.")
+
+
+@pytest.mark.parametrize(("leeway", "offset"), [(0, 0), (10, 10), (10, 5)])
+def test_iat_in_the_future_within_leeway_is_accepted(
+    make_runtime: MakeRuntime, leeway: int, offset: int
+) -> None:
+    runtime = make_runtime(LEEWAY=leeway)
+    now = runtime.clock.now()
+    decode(runtime, claims_for(now, iat=int(now) + offset))
+
+
+@pytest.mark.parametrize(("leeway", "offset"), [(0, 1), (0, 60), (5, 6)])
+def test_nbf_in_the_future_is_rejected(make_runtime: MakeRuntime, leeway: int, offset: int) -> None:
+    runtime = make_runtime(LEEWAY=leeway)
+    now = runtime.clock.now()
+    rejected(runtime, claims_for(now, nbf=int(now) + offset), "Token is not valid yet.")
+
+
+@pytest.mark.parametrize(("leeway", "offset"), [(0, 0), (0, -60), (5, 5)])
+def test_nbf_now_or_past_is_accepted(make_runtime: MakeRuntime, leeway: int, offset: int) -> None:
+    runtime = make_runtime(LEEWAY=leeway)
+    now = runtime.clock.now()
+    decode(runtime, claims_for(now, nbf=int(now) + offset))
+
+
+def test_times_may_be_fractional(runtime: Runtime) -> None:
+    now = runtime.clock.now()
+    decode(runtime, claims_for(now, iat=now - 0.5, exp=now + 0.5, nbf=now - 0.25))
+
+
+NOT_NUMERIC_DATES = ["1700000000", "soon", True, False, None, [1], {"t": 1}, -1, -0.5]
+
+
+@pytest.mark.parametrize("name", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize("value", NOT_NUMERIC_DATES)
+def test_times_must_be_numeric_dates(runtime: Runtime, name: str, value: Any) -> None:
+    rejected(
+        runtime,
+        claims_for(runtime.clock.now(), **{name: value}),
+        f"Token claim {name!r} is not a valid NumericDate.",
+    )
+
+
+@pytest.mark.parametrize("name", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize("literal", ["253402300800", "1e400", "-1e400", "99999999999999999999"])
+def test_times_past_year_9999_or_infinite_are_rejected(
+    runtime: Runtime, name: str, literal: str
+) -> None:
+    # Written as JSON text: 1e400 parses to infinity without being a JSON constant.
+    payload = claims_for(runtime.clock.now(), **{name: 0})
+    text = hs_payload_text(payload, name, literal)
+    rejected(runtime, text, f"Token claim {name!r} is not a valid NumericDate.")
+
+
+def hs_payload_text(payload: dict[str, Any], name: str, literal: str) -> str:
+    return json.dumps(payload, separators=(",", ":")).replace(f'"{name}":0', f'"{name}":{literal}')
+
+
+@pytest.mark.parametrize("name", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_non_finite_times_are_rejected(name: str, value: float) -> None:
+    payload = claims_for(NOW, **{name: value})
+    with pytest.raises(TokenError, match=f"{name!r} is not a valid NumericDate"):
+        claims.check(payload, "access", NOW, config())
+
+
+def test_exp_of_year_9999_is_accepted(runtime: Runtime) -> None:
+    now = runtime.clock.now()
+    decode(runtime, claims_for(now, exp=claims.MAX_NUMERIC_DATE))
+
+
+def test_iat_of_zero_is_accepted(runtime: Runtime) -> None:
+    decode(runtime, claims_for(runtime.clock.now(), iat=0, nbf=0))
+
+
+@pytest.mark.parametrize("name", ["exp", "iat"])
+def test_missing_time_claims_are_rejected(runtime: Runtime, name: str) -> None:
+    rejected(
+        runtime, claims_for(runtime.clock.now(), **{name: DROP}), f"Token has no {name!r} claim."
+    )
+
+
+# -- identity --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jti", [DROP, "", 5, None, ["a"], "x" * (claims.MAX_JTI_LENGTH + 1)])
+def test_jti_must_be_a_short_non_empty_string(runtime: Runtime, jti: Any) -> None:
+    payload = claims_for(runtime.clock.now(), jti=jti)
+    rejected(runtime, payload, "Token has no valid 'jti' claim.")
+
+
+def test_jti_of_the_maximum_length_is_accepted(runtime: Runtime) -> None:
+    decode(runtime, claims_for(runtime.clock.now(), jti="x" * claims.MAX_JTI_LENGTH))
+
+
+@pytest.mark.parametrize("token_type", [DROP, "", "id", "ACCESS", None, 1])
+def test_token_type_must_be_a_jwtflow_type(runtime: Runtime, token_type: Any) -> None:
+    payload = claims_for(runtime.clock.now(), token_type=token_type)
+    rejected(runtime, payload, "Token has no valid 'token_type' claim.")
+
+
+def test_wrong_token_type_is_token_type_invalid(runtime: Runtime) -> None:
+    payload = claims_for(runtime.clock.now(), token_type="refresh")
+    rejected(runtime, payload, "Token has the wrong type.", TokenTypeInvalid)
+    assert decode(runtime, payload, RefreshToken).token_type == "refresh"
+
+
+@pytest.mark.parametrize("token_type", ["access", "refresh"])
+def test_no_expected_type_accepts_either(token_type: str) -> None:
+    claims.check(claims_for(NOW, token_type=token_type), None, NOW, config())
+
+
+@pytest.mark.parametrize("user_id", [DROP, None, True, 1.5, [1], {"id": 1}])
+def test_user_claim_must_be_a_string_or_an_integer(runtime: Runtime, user_id: Any) -> None:
+    payload = claims_for(runtime.clock.now(), user_id=user_id)
+    rejected(runtime, payload, "Token has no valid user claim.")
+
+
+@pytest.mark.parametrize("user_id", [0, 42, "42", "7c9e6679-7425-40de-944b-e07fc1f90ae7"])
+def test_user_claim_may_be_a_string_or_an_integer(runtime: Runtime, user_id: Any) -> None:
+    assert decode(runtime, claims_for(runtime.clock.now(), user_id=user_id)).payload["user_id"] == (
+        user_id
+    )
+
+
+def test_user_claim_follows_the_setting(make_runtime: MakeRuntime) -> None:
+    runtime = make_runtime(USER_ID_CLAIM="uid")
+    now = runtime.clock.now()
+    rejected(runtime, claims_for(now), "Token has no valid user claim.")
+    decode(runtime, claims_for(now, user_id=DROP, uid=3))
+
+
+# -- issuer and audience ---------------------------------------------------------------------
+
+ISSUER = "https://issuer.example"
+
+
+@pytest.mark.parametrize("iss", [DROP, "https://other.example", "https://issuer.example/", None])
+def test_wrong_or_missing_issuer_is_rejected(make_runtime: MakeRuntime, iss: Any) -> None:
+    runtime = make_runtime(ISSUER=ISSUER)
+    payload = claims_for(runtime.clock.now(), iss=iss)
+    rejected(runtime, payload, "Token issuer is not accepted.")
+
+
+def test_configured_issuer_is_accepted(make_runtime: MakeRuntime) -> None:
+    runtime = make_runtime(ISSUER=ISSUER)
+    decode(runtime, claims_for(runtime.clock.now(), iss=ISSUER))
+
+
+@pytest.mark.parametrize("iss", [DROP, "https://anyone.example"])
+def test_issuer_is_not_checked_when_not_configured(runtime: Runtime, iss: Any) -> None:
+    decode(runtime, claims_for(runtime.clock.now(), iss=iss))
+
+
+@pytest.mark.parametrize(
+    ("configured", "aud"),
+    [
+        ("api", "api"),
+        ("api", ["api"]),
+        ("api", ["other", "api"]),
+        ("api", ["api", 5]),
+        (["api", "admin"], "admin"),
+        (["api", "admin"], ["admin", "other"]),
+    ],
+)
+def test_audience_accepted_when_one_matches(
+    make_runtime: MakeRuntime, configured: Any, aud: Any
+) -> None:
+    runtime = make_runtime(AUDIENCE=configured)
+    decode(runtime, claims_for(runtime.clock.now(), aud=aud))
+
+
+@pytest.mark.parametrize("aud", [DROP, "other", ["other"], [], [5], 5, None, {"api": 1}, "API"])
+def test_audience_rejected_when_none_matches(make_runtime: MakeRuntime, aud: Any) -> None:
+    runtime = make_runtime(AUDIENCE="api")
+    rejected(runtime, claims_for(runtime.clock.now(), aud=aud), "Token audience is not accepted.")
+
+
+@pytest.mark.parametrize("aud", ["api", ["api"], [], None])
+def test_token_with_audience_is_rejected_when_none_is_configured(
+    runtime: Runtime, aud: Any
+) -> None:
+    # RFC 7519 section 4.1.3: a token addressed to someone is refused by everyone else.
+    rejected(runtime, claims_for(runtime.clock.now(), aud=aud), "Token audience is not accepted.")
+
+
+def test_checks_run_times_first(runtime: Runtime) -> None:
+    now = runtime.clock.now()
+    payload = claims_for(now, exp=int(now) - 1, jti=DROP, token_type="refresh", aud="x")
+    rejected(runtime, payload, "Token has expired.", TokenExpired)
