@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.db import connections
 
 PASSWORD = "correct horse battery staple"
 
@@ -22,6 +24,18 @@ def _in_ci() -> bool:
 def mode(request: pytest.FixtureRequest) -> str:
     """Run a test once through the sync path and once through the async path."""
     return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _close_async_db_connections(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Close the connections async calls opened in asgiref's worker thread.
+
+    Outside a request, ``sync_to_async`` runs the ORM in one long-lived thread whose connection
+    nobody closes; on PostgreSQL it would keep the test database from being dropped.
+    """
+    yield
+    if "mode" in request.fixturenames:
+        asyncio.run(sync_to_async(connections.close_all)())
 
 
 @pytest.fixture

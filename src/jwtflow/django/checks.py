@@ -53,16 +53,24 @@ def _check_user_id_field(field_name: str) -> list[checks.CheckMessage]:
         return []
     model = get_user_model()
     try:
-        model._meta.get_field(field_name)
+        field = model._meta.get_field(field_name)
     except FieldDoesNotExist:
-        return [
-            checks.Error(
-                f"JWTFLOW['USER_ID_FIELD']: {model.__name__} has no field {field_name!r}.",
-                hint="Name a unique field of your user model, such as 'id' or 'uuid'.",
-                id="jwtflow.E002",
-            )
-        ]
-    return []
+        problem = "has no field"
+    else:
+        unique_together = any(
+            constraint.fields == (field_name,)
+            for constraint in model._meta.total_unique_constraints
+        )
+        if getattr(field, "unique", False) or unique_together:
+            return []
+        problem = "has no unique constraint on"
+    return [
+        checks.Error(
+            f"JWTFLOW['USER_ID_FIELD']: {model.__name__} {problem} {field_name!r}.",
+            hint="Name a unique field of your user model, such as 'id' or 'uuid'.",
+            id="jwtflow.E002",
+        )
+    ]
 
 
 def _check_cache(alias: str, allow_local: bool) -> list[checks.CheckMessage]:

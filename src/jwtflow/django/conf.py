@@ -55,13 +55,23 @@ def blacklist_backend(config: Config) -> BlacklistBackend:
         ConfigurationError: it cannot be imported or is not a BlacklistBackend.
     """
     value = _resolve("BLACKLIST_BACKEND", config.blacklist_backend)
-    is_class = isinstance(value, type) and issubclass(value, BlacklistBackend)
-    backend = value.from_config(config) if is_class else value
+    backend = _build(value, config) if isinstance(value, type) else value
     if not isinstance(backend, BlacklistBackend):
         raise ConfigurationError(
             "BLACKLIST_BACKEND", f"{backend!r} is not a jwtflow.BlacklistBackend subclass."
         )
     return backend
+
+
+def _build(backend_class: type, config: Config) -> object:
+    if not issubclass(backend_class, BlacklistBackend):
+        return backend_class
+    try:
+        return backend_class.from_config(config)
+    except TypeError as error:  # abstract, or a constructor that wants arguments
+        raise ConfigurationError(
+            "BLACKLIST_BACKEND", f"cannot build {backend_class.__qualname__}: {error}."
+        ) from None
 
 
 def authentication_rule(config: Config) -> Any:

@@ -53,7 +53,9 @@ class ModelBlacklistBackend(BlacklistBackend):
         from jwtflow.django.models import BlacklistedToken
 
         try:
-            return BlacklistedToken.objects.filter(jti=jti).exists()
+            # The primary, not a replica: a revocation must be seen at once.
+            database = router.db_for_write(BlacklistedToken)
+            return BlacklistedToken.objects.using(database).filter(jti=jti).exists()
         except DatabaseError as error:
             raise StoreUnavailable() from error
 

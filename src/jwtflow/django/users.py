@@ -33,11 +33,15 @@ class DjangoUserStore:
             StoreUnavailable: the database could not be reached.
         """
         try:
-            return self.model._default_manager.get(**{self.id_field: user_id})
-        except (self.model.DoesNotExist, *_ILL_FITTING_ID):
+            user = self.model._default_manager.get(**{self.id_field: user_id})
+        except (self.model.DoesNotExist, self.model.MultipleObjectsReturned, *_ILL_FITTING_ID):
             return None
         except (OperationalError, InterfaceError) as error:
             raise StoreUnavailable("The user database is unavailable; try again later.") from error
+        # The ORM coerces ("42" finds pk 42, True finds pk 1); a claim must match exactly, as
+        # minted, so a token from another USER_ID_FIELD era cannot name a different user.
+        minted = self.user_id(user)
+        return user if type(minted) is type(user_id) and minted == user_id else None
 
     async def aget(self, user_id: object) -> Any | None:
         """Async twin of :meth:`get` (one thread hop, as Django's ORM has no async driver)."""

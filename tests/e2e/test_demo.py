@@ -1,0 +1,184 @@
+"""End to end: the example project served by uvicorn, driven over HTTP like the README's curl."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+CREDENTIALS = {"username": "demo", "password": "jwtflow-demo"}
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    """Return a loopback port that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def demo_env(db: Path) -> dict[str, str]:
+    """Environment for the demo's processes: its own settings and database.
+
+    pytest-django exports DJANGO_SETTINGS_MODULE=tests.settings, which manage.py's setdefault
+    would keep, so it is overridden here.
+    """
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "demo_project.settings",
+        "JWTFLOW_DEMO_DB": str(db),
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    """Run `example/manage.py ARGS` and fail the test with its output if it fails."""
+    done = subprocess.run(
+        [sys.executable, "example/manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
+
+
+def wait_until_serving(proc: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
+    """Poll until uvicorn answers HTTP; fail with its log if it dies or takes too long."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"uvicorn exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            httpx.get(f"{base_url}/api/me/", timeout=1.0)
+        except httpx.TransportError:
+            time.sleep(0.2)
+        else:
+            return
+    pytest.fail(f"uvicorn did not answer within {START_TIMEOUT}s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrate and seed a fresh demo database, serve it with uvicorn, yield the server's URL."""
+    tmp = tmp_path_factory.mktemp("demo")
+    env = demo_env(tmp / "db.sqlite3")
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo")
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp / "uvicorn.log"
+    command = [sys.executable, "-m", "uvicorn", "demo_project.asgi:application"]
+    command += ["--app-dir", "example", "--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until_serving(proc, url, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def client(base_url: str) -> Iterator[httpx.Client]:
+    """An HTTP client bound to the demo server."""
+    with httpx.Client(base_url=base_url, timeout=10.0) as http:
+        yield http
+
+
+def obtain(client: httpx.Client) -> dict[str, Any]:
+    """Log in as the demo user and return the token pair."""
+    response = client.post("/auth/token/", json=CREDENTIALS)
+    assert response.status_code == 200, response.text
+    pair: dict[str, Any] = response.json()
+    return pair
+
+
+def bearer(token: str) -> dict[str, str]:
+    """An Authorization header for the token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_refused(response: httpx.Response, code: str) -> None:
+    """A 401 with the contract's body and a Bearer challenge that names the rejected token."""
+    assert response.status_code == 401, response.text
+    body = response.json()
+    assert body["code"] == code
+    assert isinstance(body["detail"], str)
+    assert body["detail"]
+    challenge = response.headers["WWW-Authenticate"]
+    assert challenge.startswith('Bearer realm="api"')
+    assert 'error="invalid_token"' in challenge
+
+
+def test_obtain_returns_access_and_refresh(client: httpx.Client) -> None:
+    pair = obtain(client)
+
+    assert set(pair) >= {"access", "refresh"}
+    assert pair["access"] != pair["refresh"]
+
+
+@pytest.mark.parametrize("path", ["/api/me/", "/api/me-sync/"])
+def test_me_with_access_token(client: httpx.Client, path: str) -> None:
+    access = obtain(client)["access"]
+
+    response = client.get(path, headers=bearer(access))
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"id", "username"}
+    assert body["username"] == "demo"
+    assert isinstance(body["id"], int)
+
+
+@pytest.mark.parametrize("path", ["/api/me/", "/api/me-sync/"])
+def test_me_without_token_is_401(client: httpx.Client, path: str) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 401, response.text
+    challenge = response.headers["WWW-Authenticate"]
+    assert challenge.startswith('Bearer realm="api"')
+    assert "error=" not in challenge
+
+
+@pytest.mark.parametrize("path", ["/api/me/", "/api/me-sync/"])
+def test_me_with_garbage_token_is_401_token_invalid(client: httpx.Client, path: str) -> None:
+    response = client.get(path, headers=bearer("not.a.token"))
+
+    assert_refused(response, "token_invalid")
+
+
+def test_refresh_rotate_blacklist_walkthrough(client: httpx.Client) -> None:
+    original = obtain(client)
+
+    refreshed = client.post("/auth/token/refresh/", json={"refresh": original["refresh"]})
+    assert refreshed.status_code == 200, refreshed.text
+    pair = refreshed.json()
+    assert set(pair) >= {"access", "refresh"}
+    assert pair["refresh"] != original["refresh"]
+    assert client.get("/api/me/", headers=bearer(pair["access"])).status_code == 200
+
+    logout = client.post("/auth/token/blacklist/", json={"refresh": pair["refresh"]})
+    assert logout.status_code == 204, logout.text
+
+    reused = client.post("/auth/token/refresh/", json={"refresh": pair["refresh"]})
+    assert_refused(reused, "token_blacklisted")
+    rotated_away = client.post("/auth/token/refresh/", json={"refresh": original["refresh"]})
+    assert_refused(rotated_away, "token_blacklisted")
