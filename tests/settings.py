@@ -43,13 +43,15 @@ if _DB == "postgres":
         }
     }
 elif _DB == "sqlite":
-    _DB_DIR = Path(tempfile.mkdtemp(prefix="jwtflow-tests-"))
+    _DB_DIR = Path(tempfile.gettempdir()) / "jwtflow-tests"
+    _DB_DIR.mkdir(exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(_DB_DIR / "main.sqlite3"),
-            # A file, not :memory:, so concurrent threads see one database and wait on its lock.
-            "TEST": {"NAME": str(_DB_DIR / "test.sqlite3")},
+            "NAME": str(_DB_DIR / f"main-{os.getpid()}.sqlite3"),
+            # A file, not :memory:, so concurrent threads see one database and wait on its lock;
+            # the test runner deletes it at the end.
+            "TEST": {"NAME": str(_DB_DIR / f"test-{os.getpid()}.sqlite3")},
             "OPTIONS": {"timeout": 30},
         }
     }

@@ -1,0 +1,69 @@
+# jwtflow developer tasks. GNU make; every recipe works from a fresh clone.
+#
+#   make venv         .venv (Python 3.11) with `pip install -e ".[dev]"`
+#   make lint         ruff check + ruff format --check
+#   make typecheck    mypy (configured in pyproject.toml)
+#   make test         services + lint + typecheck + pytest on SQLite and PostgreSQL + coverage gates
+#   make test-matrix  pytest on PostgreSQL + Redis for Django 4.2, 5.2 (Python 3.11), 6.x (3.13/3.12)
+#   make demo         migrate + seed the example project, print a curl walkthrough, serve on :8000
+#   make clean        stop services, remove venvs, caches, coverage data and the demo database
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+VENV := .venv
+BIN := $(VENV)/bin
+# Re-install when the dependencies or the installer change; the stamp lives inside the venv.
+VENV_DEPS := pyproject.toml scripts/make-venv.sh scripts/find-python.sh
+
+MATRIX_VENVS := .venv-django42 .venv-django52 .venv-django6x
+
+.PHONY: help venv lint typecheck test test-matrix demo services-start services-stop clean
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: $(VENV_DEPS)
+	bash scripts/make-venv.sh $(VENV) "3.11"
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+test: venv
+	bash scripts/test.sh
+
+# One venv per supported Django line; Django 6 needs Python >= 3.12.
+.venv-django42/.installed: $(VENV_DEPS)
+	bash scripts/make-venv.sh .venv-django42 "3.11" "Django>=4.2,<5.0"
+
+.venv-django52/.installed: $(VENV_DEPS)
+	bash scripts/make-venv.sh .venv-django52 "3.11" "Django>=5.2,<6.0"
+
+.venv-django6x/.installed: $(VENV_DEPS)
+	bash scripts/make-venv.sh .venv-django6x "3.13 3.12" "Django>=6.0,<7.0"
+
+test-matrix: $(addsuffix /.installed,$(MATRIX_VENVS))
+	bash scripts/test-matrix.sh $(MATRIX_VENVS)
+
+demo: venv
+	bash scripts/demo.sh
+
+services-start:
+	bash scripts/services.sh start
+
+services-stop:
+	bash scripts/services.sh stop
+
+clean:
+	bash scripts/services.sh stop
+	rm -rf $(VENV) $(MATRIX_VENVS) .services .coverage .coverage.* coverage.xml htmlcov
+	rm -rf .mypy_cache .ruff_cache .pytest_cache build dist src/*.egg-info example/db.sqlite3
+	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +

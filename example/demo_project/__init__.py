@@ -1,0 +1,1 @@
+"""A minimal Django project showing jwtflow: token endpoints plus sync and async views."""
