@@ -14,13 +14,13 @@ from jwtflow.tokens import AccessToken, RefreshToken
 if TYPE_CHECKING:
     from jwtflow.django.stores import CacheBlacklistBackend, ModelBlacklistBackend
     from jwtflow.drf.authentication import BaseAuthentication, JWTAuthentication
-    from jwtflow.drf.views import (
-        AsyncAPIView,
+    from jwtflow.drf.endpoints import (
         TokenBlacklistView,
         TokenObtainView,
         TokenRefreshView,
         TokenVerifyView,
     )
+    from jwtflow.drf.views import AsyncAPIView
     from jwtflow.ports import BlacklistBackend
 
 __version__ = "0.1.0"
@@ -32,10 +32,10 @@ _LAZY = {
     "BaseAuthentication": "jwtflow.drf.authentication",
     "JWTAuthentication": "jwtflow.drf.authentication",
     "AsyncAPIView": "jwtflow.drf.views",
-    "TokenObtainView": "jwtflow.drf.views",
-    "TokenRefreshView": "jwtflow.drf.views",
-    "TokenVerifyView": "jwtflow.drf.views",
-    "TokenBlacklistView": "jwtflow.drf.views",
+    "TokenObtainView": "jwtflow.drf.endpoints",
+    "TokenRefreshView": "jwtflow.drf.endpoints",
+    "TokenVerifyView": "jwtflow.drf.endpoints",
+    "TokenBlacklistView": "jwtflow.drf.endpoints",
 }
 
 __all__ = [

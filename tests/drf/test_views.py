@@ -1,332 +1,108 @@
-"""The token endpoints over HTTP, through WSGI (sync client) and ASGI (async client)."""
+"""AsyncAPIView: awaited authentication, sync fallback, and DRF's request state."""
 
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connections
-from django.http import HttpResponse
-from django.test import AsyncClient, Client
+from django.test import RequestFactory
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from jwtflow import AccessToken, RefreshToken
-from jwtflow.django.models import BlacklistedToken
-from tests.conftest import PASSWORD
-from tests.drf.test_authentication import assert_rejected
+from jwtflow import AccessToken, AsyncAPIView, JWTAuthentication
+from jwtflow.drf.authentication import BaseAuthentication
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-Http = Callable[..., HttpResponse]
-Settings = Callable[..., None]
+
+class HeaderUser(authentication.BaseAuthentication):
+    """A plain DRF authenticator (no aauthenticate): 'X-User: alice' signs in alice."""
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        name = request.META.get("HTTP_X_USER")
+        if name is None:
+            return None
+        if name == "reject":
+            raise exceptions.AuthenticationFailed("rejected")
+        return User.objects.get(username=name), None
 
 
-def obtain(http: Http, username: str = "alice", password: str = PASSWORD) -> HttpResponse:
-    return http("POST", "/auth/token/", {"username": username, "password": password})
+class AsyncView(AsyncAPIView):
+    authentication_classes = (JWTAuthentication, HeaderUser)
 
-
-class AllowMagicBackend:
-    """A custom authentication backend: any user may sign in with the password 'magic'."""
-
-    def authenticate(self, request: Any, username: str = "", password: str = "") -> User | None:
-        return User.objects.filter(username=username).first() if password == "magic" else None
-
-    def get_user(self, user_id: int) -> User | None:
-        return User.objects.filter(pk=user_id).first()
-
-
-def refuse_everyone(user: Any) -> bool:
-    return False
-
-
-# --- obtain ---------------------------------------------------------------------------------
-
-
-def test_obtain_returns_a_working_pair(http: Http, user: User) -> None:
-    response = obtain(http)
-    assert response.status_code == 200
-    pair = response.json()
-    assert set(pair) == {"access", "refresh"}
-    assert AccessToken.verify(pair["access"]).payload["user_id"] == user.pk
-    assert RefreshToken.verify(pair["refresh"]).token_type == "refresh"
-    assert http("GET", "/api/me/", token=pair["access"]).status_code == 200
-
-
-@pytest.mark.parametrize(
-    ("username", "password"), [("alice", "wrong"), ("nobody", PASSWORD)], ids=["password", "user"]
-)
-def test_obtain_bad_credentials(http: Http, user: User, username: str, password: str) -> None:
-    response = obtain(http, username, password)
-    assert_rejected(response, "no_active_account", described=False)
-
-
-def test_obtain_inactive_user(http: Http, user: User) -> None:
-    User.objects.filter(pk=user.pk).update(is_active=False)
-    assert_rejected(obtain(http), "no_active_account", described=False)
-
-
-def test_obtain_honours_custom_backends(http: Http, user: User, settings: Any) -> None:
-    settings.AUTHENTICATION_BACKENDS = [f"{__name__}.AllowMagicBackend"]
-    assert obtain(http, "alice", "magic").status_code == 200
-    assert_rejected(obtain(http), "no_active_account", described=False)
-
-
-def test_obtain_rule_refusal(http: Http, user: User, jwt_settings: Settings) -> None:
-    jwt_settings(USER_AUTHENTICATION_RULE=f"{__name__}.refuse_everyone")
-    assert_rejected(obtain(http), "no_active_account", described=False)
-
-
-@pytest.mark.parametrize(
-    "body",
-    [{}, {"username": "alice"}, {"password": PASSWORD}, {"username": ["a"], "password": "x"}],
-    ids=["empty", "no-password", "no-username", "list-username"],
-)
-def test_obtain_bad_body_is_400(http: Http, user: User, body: dict[str, Any]) -> None:
-    response = http("POST", "/auth/token/", body)
-    assert response.status_code == 400
-    assert set(response.json()) <= {"username", "password"}
-
-
-def test_endpoints_refuse_get(http: Http) -> None:
-    assert http("GET", "/auth/token/").status_code == 405
-
-
-# --- refresh ---------------------------------------------------------------------------------
-
-
-def test_refresh_rotates(http: Http, user: User) -> None:
-    old = obtain(http).json()["refresh"]
-    response = http("POST", "/auth/token/refresh/", {"refresh": old})
-    assert response.status_code == 200
-    pair = response.json()
-    assert set(pair) == {"access", "refresh"}
-    assert pair["refresh"] != old
-    assert http("GET", "/api/me/", token=pair["access"]).status_code == 200
-    again = http("POST", "/auth/token/refresh/", {"refresh": old})
-    assert_rejected(again, "token_blacklisted")
-    assert http("POST", "/auth/token/refresh/", {"refresh": pair["refresh"]}).status_code == 200
-
-
-def test_refresh_without_rotation(http: Http, user: User, jwt_settings: Settings) -> None:
-    jwt_settings(ROTATE_REFRESH_TOKENS=False)
-    refresh = obtain(http).json()["refresh"]
-    for _ in range(2):
-        response = http("POST", "/auth/token/refresh/", {"refresh": refresh})
-        assert response.status_code == 200
-        assert set(response.json()) == {"access"}
-    RefreshToken.verify(refresh).blacklist()
-    assert_rejected(http("POST", "/auth/token/refresh/", {"refresh": refresh}), "token_blacklisted")
-
-
-def test_refresh_with_blacklist_disabled(http: Http, user: User, jwt_settings: Settings) -> None:
-    jwt_settings(BLACKLIST_ENABLED=False)
-    refresh = obtain(http).json()["refresh"]
-    assert http("POST", "/auth/token/refresh/", {"refresh": refresh}).status_code == 200
-    assert BlacklistedToken.objects.count() == 0
-
-
-def test_refresh_rejects_access_token(http: Http, user: User) -> None:
-    access = obtain(http).json()["access"]
-    response = http("POST", "/auth/token/refresh/", {"refresh": access})
-    assert_rejected(response, "token_type_invalid")
-
-
-@pytest.mark.parametrize("body", [{}, {"refresh": {"a": 1}}, {"token": "x"}])
-def test_refresh_bad_body_is_400(http: Http, body: dict[str, Any]) -> None:
-    response = http("POST", "/auth/token/refresh/", body)
-    assert response.status_code == 400
-    assert "refresh" in response.json()
-
-
-def test_refresh_garbage_is_401(http: Http) -> None:
-    assert_rejected(http("POST", "/auth/token/refresh/", {"refresh": "garbage"}), "token_invalid")
-
-
-def test_refresh_rechecks_the_user(http: Http, user: User, jwt_settings: Settings) -> None:
-    def fresh() -> str:
-        return str(RefreshToken.for_user(user))
-
-    User.objects.filter(pk=user.pk).update(is_active=False)
-    assert_rejected(http("POST", "/auth/token/refresh/", {"refresh": fresh()}), "user_inactive")
-    User.objects.filter(pk=user.pk).update(is_active=True)
-    jwt_settings(USER_AUTHENTICATION_RULE=refuse_everyone)
-    assert_rejected(http("POST", "/auth/token/refresh/", {"refresh": fresh()}), "no_active_account")
-    jwt_settings()
-    token = fresh()
-    user.delete()
-    assert_rejected(http("POST", "/auth/token/refresh/", {"refresh": token}), "user_not_found")
-
-
-def test_refresh_after_password_change(http: Http, user: User, jwt_settings: Settings) -> None:
-    jwt_settings(CHECK_REVOKE_TOKEN=True)
-    refresh = obtain(http).json()["refresh"]
-    user.set_password("changed")
-    user.save()
-    assert_rejected(http("POST", "/auth/token/refresh/", {"refresh": refresh}), "password_changed")
-
-
-def test_refreshed_access_has_the_same_claims(
-    http: Http, user: User, jwt_settings: Settings
-) -> None:
-    jwt_settings(CHECK_REVOKE_TOKEN=True, ISSUER="https://issuer.example", AUDIENCE="api")
-    direct = AccessToken.for_user(user).payload
-    refresh = obtain(http).json()["refresh"]
-    refreshed = http("POST", "/auth/token/refresh/", {"refresh": refresh}).json()["access"]
-    payload = AccessToken.verify(refreshed).payload
-    assert set(payload) == set(direct)
-    for claim in ("user_id", "hash_password", "iss", "aud", "token_type"):
-        assert payload[claim] == direct[claim]
-
-
-# --- concurrent refresh: exactly one winner ----------------------------------------------------
-
-
-def _race_threads(refresh: str, racers: int) -> list[HttpResponse]:
-    barrier = threading.Barrier(racers)
-    results: list[HttpResponse] = []
-    lock = threading.Lock()
-
-    def racer() -> None:
-        try:
-            barrier.wait()
-            response = Client().post(
-                "/auth/token/refresh/", {"refresh": refresh}, content_type="application/json"
-            )
-            with lock:
-                results.append(response)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=racer) for _ in range(racers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
-async def _race_tasks(refresh: str, racers: int) -> list[HttpResponse]:
-    return list(
-        await asyncio.gather(
-            *(
-                AsyncClient().post(
-                    "/auth/token/refresh/", {"refresh": refresh}, content_type="application/json"
-                )
-                for _ in range(racers)
-            )
+    async def get(self, request: Request) -> Response:
+        return Response(
+            {
+                "user": request.user.get_username(),
+                "authenticator": type(request.successful_authenticator).__name__,
+            }
         )
-    )
 
 
-@pytest.fixture(params=["model", "redis-cache"])
-def store(request: pytest.FixtureRequest, jwt_settings: Settings) -> str:
-    """Run with the model store (the test database) and with the cache store on Redis."""
-    if request.param == "redis-cache":
-        request.getfixturevalue("redis_url")
-        jwt_settings(
-            BLACKLIST_BACKEND="jwtflow.django.stores.CacheBlacklistBackend",
-            BLACKLIST_CACHE_ALIAS="redis",
-        )
-    return str(request.param)
+class SyncView(AsyncAPIView):
+    authentication_classes = (JWTAuthentication,)
+
+    def get(self, request: Request) -> Response:
+        return Response({"user": request.user.get_username()})
 
 
-def test_parallel_refreshes_have_one_winner(mode: str, store: str, user: User) -> None:
-    refresh = str(RefreshToken.for_user(user))
-    if mode == "sync":
-        responses = _race_threads(refresh, 8)
-    else:
-        responses = asyncio.run(_race_tasks(refresh, 8))
-    statuses = sorted(response.status_code for response in responses)
-    assert statuses == [200] + [401] * 7
-    for response in responses:
-        if response.status_code == 401:
-            assert response.json()["code"] == "token_blacklisted"
+class PassThrough(BaseAuthentication):
+    """Only a sync authenticate: BaseAuthentication derives aauthenticate with a thread hop."""
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        return None
 
 
-# --- verify ----------------------------------------------------------------------------------
+def run(view: Any, **headers: str) -> Any:
+    request = RequestFactory().get("/", headers=headers)
+    response = view(request)
+    if asyncio.iscoroutine(response):
+        response = asyncio.run(response)
+    response.render()
+    return response
 
 
-def test_verify(http: Http, user: User) -> None:
-    pair = obtain(http).json()
-    for token in pair.values():
-        response = http("POST", "/auth/token/verify/", {"token": token})
-        assert response.status_code == 200
-        assert response.json() == {}
-    assert_rejected(http("POST", "/auth/token/verify/", {"token": "a.b.c"}), "token_invalid")
-    assert http("POST", "/auth/token/verify/", {}).status_code == 400
+def test_async_handler_awaits_jwt_authentication(user: User) -> None:
+    token = AccessToken.for_user(user)
+    response = run(AsyncView.as_view(), Authorization=f"Bearer {token}")
+    assert response.status_code == 200
+    assert response.data == {"user": "alice", "authenticator": "JWTAuthentication"}
 
 
-def test_verify_blacklisted_refresh(http: Http, user: User) -> None:
-    refresh = obtain(http).json()["refresh"]
-    assert http("POST", "/auth/token/blacklist/", {"refresh": refresh}).status_code == 204
-    response = http("POST", "/auth/token/verify/", {"token": refresh})
-    assert_rejected(response, "token_blacklisted")
+def test_authenticator_without_async_twin_runs_in_a_thread(user: User) -> None:
+    response = run(AsyncView.as_view(), X_User="alice")
+    assert response.data == {"user": "alice", "authenticator": "HeaderUser"}
 
 
-# --- blacklist -------------------------------------------------------------------------------
+def test_anonymous_request_gets_the_challenge() -> None:
+    response = run(AsyncView.as_view())
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
 
-def test_blacklist(http: Http, user: User) -> None:
-    pair = obtain(http).json()
-    response = http("POST", "/auth/token/blacklist/", {"refresh": pair["refresh"]})
-    assert response.status_code == 204
-    assert response.content == b""
-    again = http("POST", "/auth/token/refresh/", {"refresh": pair["refresh"]})
-    assert_rejected(again, "token_blacklisted")
-    twice = http("POST", "/auth/token/blacklist/", {"refresh": pair["refresh"]})
-    assert_rejected(twice, "token_blacklisted")
+def test_failing_authenticator_leaves_the_request_anonymous() -> None:
+    response = run(AsyncView.as_view(), X_User="reject")
+    assert response.status_code == 401
+    assert response.data["detail"] == "rejected"
 
 
-def test_blacklist_entry_outlives_leeway(http: Http, user: User, jwt_settings: Settings) -> None:
-    jwt_settings(LEEWAY=30)
-    refresh = RefreshToken.for_user(user)
-    http("POST", "/auth/token/blacklist/", {"refresh": str(refresh)})
-    row = BlacklistedToken.objects.get(jti=refresh.jti)
-    assert row.expires_at.timestamp() == refresh.exp + 30
+def test_sync_handlers_use_drf_dispatch(user: User) -> None:
+    view = SyncView.as_view()
+    assert not asyncio.iscoroutinefunction(view)
+    token = AccessToken.for_user(user)
+    assert run(view, Authorization=f"Bearer {token}").data == {"user": "alice"}
 
 
-def test_blacklist_rejects_access_token(http: Http, user: User) -> None:
-    access = obtain(http).json()["access"]
-    response = http("POST", "/auth/token/blacklist/", {"refresh": access})
-    assert_rejected(response, "token_type_invalid")
+def test_unknown_method_is_405_in_async_views() -> None:
+    request = RequestFactory().generic("BREW", "/")
+    response = asyncio.run(AsyncView.as_view(permission_classes=())(request))
+    response.render()
+    assert response.status_code == 405
 
 
-def test_blacklist_disabled_is_501(http: Http, user: User, jwt_settings: Settings) -> None:
-    jwt_settings(BLACKLIST_ENABLED=False)
-    refresh = str(RefreshToken.for_user(user))
-    response = http("POST", "/auth/token/blacklist/", {"refresh": refresh})
-    assert response.status_code == 501
-    assert response.json()["code"] == "blacklist_disabled"
-
-
-# --- a broken store fails closed --------------------------------------------------------------
-
-
-def test_unreachable_cache_store_is_503(
-    http: Http, user: User, settings: Any, jwt_settings: Settings
-) -> None:
-    settings.CACHES = {
-        **settings.CACHES,
-        "down": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.5},
-        },
-    }
-    jwt_settings(
-        BLACKLIST_BACKEND="jwtflow.django.stores.CacheBlacklistBackend",
-        BLACKLIST_CACHE_ALIAS="down",
-    )
-    refresh = str(RefreshToken.for_user(user))
-    for path, body in (
-        ("/auth/token/refresh/", {"refresh": refresh}),
-        ("/auth/token/verify/", {"token": refresh}),
-        ("/auth/token/blacklist/", {"refresh": refresh}),
-    ):
-        response = http("POST", path, body)
-        assert response.status_code == 503, path
-        assert response.json()["code"] == "store_unavailable"
-        assert "WWW-Authenticate" not in response.headers
+def test_base_authentication_derives_the_async_twin() -> None:
+    request = Request(RequestFactory().get("/"))
+    assert asyncio.run(PassThrough().aauthenticate(request)) is None

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jwtflow.drf import views
+from jwtflow.drf import endpoints
 
 app_name = "jwtflow"
 
 urlpatterns = [
-    path("token/", views.TokenObtainView.as_view(), name="token_obtain"),
-    path("token/refresh/", views.TokenRefreshView.as_view(), name="token_refresh"),
-    path("token/verify/", views.TokenVerifyView.as_view(), name="token_verify"),
-    path("token/blacklist/", views.TokenBlacklistView.as_view(), name="token_blacklist"),
+    path("token/", endpoints.TokenObtainView.as_view(), name="token_obtain"),
+    path("token/refresh/", endpoints.TokenRefreshView.as_view(), name="token_refresh"),
+    path("token/verify/", endpoints.TokenVerifyView.as_view(), name="token_verify"),
+    path("token/blacklist/", endpoints.TokenBlacklistView.as_view(), name="token_blacklist"),
 ]

@@ -1,30 +1,14 @@
-"""``AsyncAPIView`` and the token endpoints (obtain, refresh, verify, blacklist)."""
+"""``AsyncAPIView``: a DRF ``APIView`` whose async handlers await authentication."""
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Generator
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponseBase
-from rest_framework import status
-from rest_framework.authentication import BaseAuthentication
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
-
-from jwtflow import flows
-from jwtflow.django.conf import get_runtime
-from jwtflow.drf import serializers
-from jwtflow.drf.exceptions import endpoint_failure, www_authenticate
-from jwtflow.drivers import run_async
-from jwtflow.effects import Effect
-from jwtflow.errors import JWTFlowError
-from jwtflow.runtime import Runtime
-from jwtflow.tokens import TokenPair
 
 
 class AsyncAPIView(APIView):
@@ -100,88 +84,3 @@ async def _aauthenticate(authenticator: Any, request: Request) -> Any:
     if native is not None:
         return await native(request)
     return await sync_to_async(authenticator.authenticate)(request)
-
-
-class TokenEndpointView(AsyncAPIView):
-    """Base of the token endpoints: validate the body, run the flow, answer or map the error."""
-
-    authentication_classes: tuple[type[BaseAuthentication], ...] = ()
-    permission_classes = (AllowAny,)
-    serializer_class: type[Serializer[Any]]
-    success_status: int = status.HTTP_200_OK
-    #: Whether the body carries a token: then a 401 names it ``invalid_token`` (RFC 6750).
-    takes_token = True
-
-    def flow(
-        self, runtime: Runtime, request: Request, data: dict[str, Any]
-    ) -> Generator[Effect, Any, Any]:
-        """Return the flow that serves this endpoint."""
-        raise NotImplementedError
-
-    def payload(self, result: Any) -> dict[str, str] | None:
-        """The response body for the flow's result."""
-        return {}
-
-    async def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Validate the body, then run the endpoint's flow."""
-        serializer = self.serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        runtime = get_runtime()
-        result = await run_async(
-            self.flow(runtime, request, serializer.validated_data), runtime.ports
-        )
-        return Response(self.payload(result), status=self.success_status)
-
-    def handle_exception(self, exc: Exception) -> Response:
-        """Turn jwtflow errors into ``{"detail", "code"}`` responses with their status."""
-        if isinstance(exc, JWTFlowError):
-            rejected = exc if self.takes_token else None
-            exc = endpoint_failure(exc, www_authenticate(get_runtime().config, rejected))
-        return super().handle_exception(exc)
-
-
-class TokenObtainView(TokenEndpointView):
-    """``POST {<USERNAME_FIELD>, password}`` -> ``{"access", "refresh"}``."""
-
-    serializer_class = serializers.TokenObtainSerializer
-    takes_token = False
-
-    def flow(self, runtime: Runtime, request: Request, data: dict[str, Any]) -> Any:
-        return flows.obtain(runtime, request._request, data)
-
-    def payload(self, result: TokenPair) -> dict[str, str]:
-        return result.as_dict()
-
-
-class TokenRefreshView(TokenEndpointView):
-    """``POST {refresh}`` -> ``{"access", "refresh"}`` (or ``{"access"}`` without rotation)."""
-
-    serializer_class = serializers.TokenRefreshSerializer
-
-    def flow(self, runtime: Runtime, request: Request, data: dict[str, Any]) -> Any:
-        return flows.refresh(runtime, data["refresh"])
-
-    def payload(self, result: TokenPair) -> dict[str, str]:
-        return result.as_dict()
-
-
-class TokenVerifyView(TokenEndpointView):
-    """``POST {token}`` -> ``{}`` when the access or refresh token is valid."""
-
-    serializer_class = serializers.TokenVerifySerializer
-
-    def flow(self, runtime: Runtime, request: Request, data: dict[str, Any]) -> Any:
-        return flows.verify(runtime, data["token"])
-
-
-class TokenBlacklistView(TokenEndpointView):
-    """``POST {refresh}`` -> 204; the refresh token no longer refreshes."""
-
-    serializer_class = serializers.TokenBlacklistSerializer
-    success_status = status.HTTP_204_NO_CONTENT
-
-    def flow(self, runtime: Runtime, request: Request, data: dict[str, Any]) -> Any:
-        return flows.logout(runtime, data["refresh"])
-
-    def payload(self, result: None) -> None:
-        return None
