@@ -330,3 +330,33 @@ def test_unreachable_cache_store_is_503(
         assert response.status_code == 503, path
         assert response.json()["code"] == "store_unavailable"
         assert "WWW-Authenticate" not in response.headers
+
+
+# --- user models with non-integer primary keys --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [("testapp.UUIDUser", "id"), ("testapp.SlugUser", "username"), ("testapp.SlugUser", "pk")],
+)
+def test_non_integer_primary_keys_work_end_to_end(
+    http: Http, settings: Any, jwt_settings: Settings, model: str, field: str
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    from jwtflow.django.checks import check_settings
+
+    settings.AUTH_USER_MODEL = model
+    jwt_settings(USER_ID_FIELD=field)
+    assert check_settings() == []
+    user_model = get_user_model()
+    created = user_model.objects.create(username="carol")
+    created.set_password(PASSWORD)
+    created.save()
+    pair = obtain(http, "carol").json()
+    assert AccessToken.verify(pair["access"]).payload["user_id"] == str(created.pk)
+    response = http("GET", "/api/me/", token=pair["access"])
+    assert response.status_code == 200
+    assert response.json() == {"id": str(created.pk), "username": "carol"}
+    refreshed = http("POST", "/auth/token/refresh/", {"refresh": pair["refresh"]})
+    assert refreshed.status_code == 200
