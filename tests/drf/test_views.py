@@ -42,6 +42,19 @@ class AsyncView(AsyncAPIView):
         )
 
 
+class AsyncOnlyStaff:
+    """A permission with an async has_permission, as adrf allows."""
+
+    message = "Staff only."
+
+    async def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user.is_staff)
+
+
+class StaffView(AsyncView):
+    permission_classes = (AsyncOnlyStaff,)
+
+
 class SyncView(AsyncAPIView):
     authentication_classes = (JWTAuthentication,)
 
@@ -87,6 +100,15 @@ def test_failing_authenticator_leaves_the_request_anonymous() -> None:
     response = run(AsyncView.as_view(), X_User="reject")
     assert response.status_code == 401
     assert response.data["detail"] == "rejected"
+
+
+def test_async_permissions_are_awaited(user: User) -> None:
+    token = AccessToken.for_user(user)
+    refused = run(StaffView.as_view(), Authorization=f"Bearer {token}")
+    assert refused.status_code == 403
+    assert refused.data["detail"] == "Staff only."
+    User.objects.filter(pk=user.pk).update(is_staff=True)
+    assert run(StaffView.as_view(), Authorization=f"Bearer {token}").status_code == 200
 
 
 def test_sync_handlers_use_drf_dispatch(user: User) -> None:

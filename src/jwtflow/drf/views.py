@@ -15,7 +15,8 @@ class AsyncAPIView(APIView):
     """A DRF ``APIView`` whose async handlers run with awaited authentication.
 
     With ``async def`` handlers, authenticators' ``aauthenticate`` is awaited (an authenticator
-    without one runs in a thread); permissions and throttles run inline, so keep them free of
+    without one runs in a thread), and a permission's ``has_permission`` is awaited when it is
+    a coroutine function. Sync permissions and throttles run inline, so keep them free of
     blocking I/O. With sync handlers it behaves exactly like ``APIView``.
     """
 
@@ -51,7 +52,7 @@ class AsyncAPIView(APIView):
             request, *args, **kwargs
         )
         await self.aperform_authentication(request)
-        self.check_permissions(request)
+        await self.acheck_permissions(request)
         self.check_throttles(request)
 
     async def aperform_authentication(self, request: Request) -> None:
@@ -71,6 +72,22 @@ class AsyncAPIView(APIView):
                 request.user, request.auth = result
                 return
         request._not_authenticated()  # type: ignore[attr-defined]
+
+    async def acheck_permissions(self, request: Request) -> None:
+        """``APIView.check_permissions``, awaiting async ``has_permission`` methods.
+
+        DRF's own loop would take the coroutine an async permission returns for a yes.
+        """
+        for permission in self.get_permissions():
+            allowed = permission.has_permission(request, self)
+            if inspect.isawaitable(allowed):
+                allowed = await allowed
+            if not allowed:
+                self.permission_denied(
+                    request,
+                    message=getattr(permission, "message", None),
+                    code=getattr(permission, "code", None),
+                )
 
     def _handler(self, request: Request) -> Any:
         method = (request.method or "").lower()
