@@ -94,6 +94,15 @@ def test_endpoints_refuse_get(http: Http) -> None:
     assert http("GET", "/auth/token/").status_code == 405
 
 
+def test_endpoints_work_under_atomic_requests(
+    http: Http, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Django refuses ATOMIC_REQUESTS around async views; the endpoints opt out of it.
+    monkeypatch.setitem(connections.settings["default"], "ATOMIC_REQUESTS", True)
+    pair = obtain(http).json()
+    assert http("POST", "/auth/token/refresh/", {"refresh": pair["refresh"]}).status_code == 200
+
+
 # --- refresh ---------------------------------------------------------------------------------
 
 

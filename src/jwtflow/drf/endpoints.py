@@ -25,6 +25,13 @@ from jwtflow.runtime import Runtime
 from jwtflow.tokens import TokenPair
 
 
+class _EveryDatabase(frozenset[str]):
+    """Contains every database alias (the ``_non_atomic_requests`` Django consults)."""
+
+    def __contains__(self, alias: object) -> bool:
+        return True
+
+
 class TokenEndpointView(AsyncAPIView, metaclass=abc.ABCMeta):
     """Base of the token endpoints: validate the body, run the flow, answer or map the error."""
 
@@ -46,6 +53,17 @@ class TokenEndpointView(AsyncAPIView, metaclass=abc.ABCMeta):
         if isinstance(result, TokenPair):
             return result.as_dict()
         return None if result is None else {}
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        """The view function, exempt from ``ATOMIC_REQUESTS`` on every database.
+
+        Django refuses ``ATOMIC_REQUESTS`` around an async view, and the endpoints do not need
+        it: each blacklist write is its own atomic statement.
+        """
+        view = super().as_view(**initkwargs)
+        view._non_atomic_requests = _EveryDatabase()  # type: ignore[attr-defined]
+        return view
 
     async def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Validate the body, then run the endpoint's flow."""
