@@ -43,20 +43,18 @@ class JWTAuthentication(BaseAuthentication):
         runtime = get_runtime()
         with _rejections(request):
             raw = _bearer_token(runtime, request)
-            return (
-                None if raw is None else run_sync(flows.authenticate(runtime, raw), runtime.ports)
-            )
+            if raw is None:
+                return None
+            return run_sync(flows.authenticate(runtime, raw), runtime.ports)
 
     async def aauthenticate(self, request: Request) -> tuple[Any, Any] | None:
         """Async twin of :meth:`authenticate`: same policy, stores awaited natively."""
         runtime = get_runtime()
         with _rejections(request):
             raw = _bearer_token(runtime, request)
-            return (
-                None
-                if raw is None
-                else await run_async(flows.authenticate(runtime, raw), runtime.ports)
-            )
+            if raw is None:
+                return None
+            return await run_async(flows.authenticate(runtime, raw), runtime.ports)
 
     def authenticate_header(self, request: Request) -> str:
         """Return the ``WWW-Authenticate`` value, describing the rejection if there was one."""
