@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from jwtflow import runtime as runtime_module
 from jwtflow.clock import FrozenClock
@@ -19,41 +16,15 @@ from jwtflow.drivers import run_async, run_sync
 from jwtflow.memory import MemoryBlacklist, MemoryUser, MemoryUserStore
 from jwtflow.rules import default_user_authentication_rule
 from jwtflow.runtime import Ports, Runtime
+from tests.pem import KeyPair, key_pair
 
-from .helpers import ASYMMETRIC_KEYS, LONG_SECRET, SECRET, Drive, KeyPair, MakeRuntime
-
-
-def _generate(name: str) -> Any:
-    if name.startswith("rsa"):
-        bits = 1024 if name == "rsa1024" else 2048
-        return rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    curves = {"p256": ec.SECP256R1, "p384": ec.SECP384R1, "p521": ec.SECP521R1}
-    if name in curves:
-        return ec.generate_private_key(curves[name]())
-    return {"ed25519": ed25519.Ed25519PrivateKey, "ed448": ed448.Ed448PrivateKey}[name].generate()
+from .helpers import ASYMMETRIC_KEYS, LONG_SECRET, SECRET, Drive, MakeRuntime
 
 
 @pytest.fixture(scope="session")
 def pem() -> Callable[[str], KeyPair]:
-    """Return ``pem(name)``: a PEM key pair generated once per session.
-
-    Names: rsa, rsa-other (another 2048-bit key), rsa1024, p256, p384, p521, ed25519, ed448.
-    """
-
-    @functools.cache
-    def make(name: str) -> KeyPair:
-        key = _generate(name)
-        private = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        public = key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        return KeyPair(private, public)
-
-    return make
+    """Return ``pem(name)``: a PEM key pair generated once per session (see tests.pem)."""
+    return key_pair
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import hmac
 import json
 import uuid
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -44,14 +43,6 @@ ALGORITHM_CASES = [
     *ASYMMETRIC_KEYS.items(),
     ("EdDSA", "ed448"),
 ]
-
-
-@dataclass(frozen=True)
-class KeyPair:
-    """A private key and its public half, both PEM-encoded."""
-
-    private: bytes
-    public: bytes
 
 
 #: ``make_runtime(rule=..., ports=..., **settings)`` from the fixture of that name.

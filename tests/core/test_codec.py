@@ -15,8 +15,9 @@ from jwtflow import codec
 from jwtflow.config import Config
 from jwtflow.errors import TokenError
 from jwtflow.keys import KeyRing
+from tests.pem import KeyPair
 
-from .helpers import ALGORITHM_CASES, SECRET, KeyPair, b64, hs_token, segment
+from .helpers import ALGORITHM_CASES, SECRET, b64, hs_token, segment
 
 PAYLOAD = {"sub": "1", "n": 1}
 

@@ -12,8 +12,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from jwtflow.config import Config
 from jwtflow.errors import ConfigurationError
 from jwtflow.keys import HMAC_MIN_BYTES, KeyRing
+from tests.pem import KeyPair
 
-from .helpers import ASYMMETRIC_KEYS, SECRET, KeyPair
+from .helpers import ASYMMETRIC_KEYS, SECRET
 
 Pem = Callable[[str], KeyPair]
 

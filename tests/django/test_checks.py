@@ -6,13 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from django.core import checks as django_checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from jwtflow.django.checks import check_settings
+from tests.pem import key_pair
 
 JWTSettings = Callable[..., None]
 CACHE_BACKEND = "jwtflow.django.stores.CacheBlacklistBackend"
@@ -20,22 +19,11 @@ LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 DUMMY = "django.core.cache.backends.dummy.DummyCache"
 
 
-def _pem(key: Any) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
-
 @pytest.fixture(scope="module")
 def pem_keys() -> dict[str, str]:
-    """PEM private keys generated once for this module, by algorithm."""
-    return {
-        "RS256": _pem(rsa.generate_private_key(public_exponent=65537, key_size=2048)),
-        "ES256": _pem(ec.generate_private_key(ec.SECP256R1())),
-        "EdDSA": _pem(ed25519.Ed25519PrivateKey.generate()),
-    }
+    """PEM private keys by algorithm."""
+    names = {"RS256": "rsa", "ES256": "p256", "EdDSA": "ed25519"}
+    return {algorithm: key_pair(name).private.decode() for algorithm, name in names.items()}
 
 
 def only_message(messages: list[django_checks.CheckMessage], check_id: str) -> str:

@@ -10,14 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth.models import User
 from django.http import HttpResponse
 from rest_framework.test import APIRequestFactory
 
 from jwtflow import AccessToken, JWTAuthentication, RefreshToken
 from tests.drf.conftest import b64, claims_for, forge
+from tests.pem import key_pair
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -156,17 +155,9 @@ def test_rejected_token(http: Http, user: User, case: str) -> None:
 @pytest.fixture
 def rsa_settings(jwt_settings: Callable[..., None]) -> bytes:
     """Switch to RS256 and return the public key PEM."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    public_pem = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    jwt_settings(ALGORITHM="RS256", SIGNING_KEY=private_pem.decode())
-    return public_pem
+    pair = key_pair("rsa")
+    jwt_settings(ALGORITHM="RS256", SIGNING_KEY=pair.private.decode())
+    return pair.public
 
 
 def test_rs256_round_trip(http: Http, user: User, rsa_settings: bytes) -> None:
