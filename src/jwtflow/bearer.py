@@ -13,17 +13,23 @@ _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 _SEPARATORS = re.compile(r"[ \t]+")
 
 
-def token_from_header(value: str | None, schemes: Sequence[str]) -> str | None:
+def token_from_header(value: object, schemes: Sequence[str]) -> str | None:
     """Return the token of ``"<scheme> <token>"``, or None when the header is not ours.
 
-    ``value`` is the header as the server decoded it (latin-1 under WSGI and ASGI); ``schemes``
-    are the accepted scheme names, compared case-insensitively.
+    ``value`` is the header as the server decoded it (latin-1 under WSGI and ASGI), or bytes as
+    some test clients and middleware leave it (decoded as latin-1, as DRF does); ``schemes`` are
+    the accepted scheme names, compared case-insensitively.
 
     Raises:
-        InvalidAuthorizationHeader: the scheme is ours but no single well-formed token follows.
+        InvalidAuthorizationHeader: the scheme is ours but no single well-formed token follows,
+            or the value is neither text nor bytes.
     """
     if not value:
         return None
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value).decode("latin-1")
+    elif not isinstance(value, str):
+        raise InvalidAuthorizationHeader("Authorization header is not text.")
     parts = _SEPARATORS.split(value.strip(" \t"))
     scheme, accepted = parts[0].casefold(), {name.casefold() for name in schemes}
     if scheme not in accepted:

@@ -1,11 +1,19 @@
-"""Registered and jwtflow claims: what a new token carries and what an incoming one must satisfy."""
+"""Registered and jwtflow claims: what a new token carries and what an incoming one must satisfy.
+
+Every claim an incoming token is checked for has its JSON type checked strictly, so nothing
+downstream (stores, comparisons, user lookups) ever sees a list where it expects a string.
+The revocation claim lives here too: it is minted and compared in this module only.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import math
 import uuid
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jwtflow.config import Config
@@ -18,6 +26,12 @@ TOKEN_TYPES = frozenset({ACCESS, REFRESH})
 #: 9999-12-31T23:59:59Z: later NumericDates cannot be represented as datetimes anywhere.
 MAX_NUMERIC_DATE = 253402300799
 MAX_JTI_LENGTH = 255
+#: A user id claim must fit a database column: a string of at most this many characters...
+MAX_USER_ID_LENGTH = 255
+#: ...or an integer that fits a signed 64-bit column.
+MAX_USER_ID_INT = 2**63 - 1
+#: Registered claims that must be strings when present (RFC 7519 section 4.1).
+STRING_CLAIMS = ("iss", "sub")
 
 
 def mint(
@@ -50,7 +64,8 @@ def check(payload: Mapping[str, Any], token_type: str | None, now: float, config
     Raises:
         TokenExpired: ``exp`` is past (after leeway).
         TokenTypeInvalid: the token is of another type than ``token_type``.
-        TokenError: any other claim is missing, malformed or does not match.
+        TokenError: any other claim is missing, of the wrong JSON type, malformed or does not
+            match.
     """
     _check_times(payload, now, config.leeway)
     _check_identity(payload, token_type, config)
@@ -87,24 +102,75 @@ def _check_identity(payload: Mapping[str, Any], token_type: str | None, config: 
     if not isinstance(jti, str) or not 0 < len(jti) <= MAX_JTI_LENGTH:
         raise TokenError("Token has no valid 'jti' claim.")
     actual = payload.get(TOKEN_TYPE_CLAIM)
-    if actual not in TOKEN_TYPES:
+    if not isinstance(actual, str) or actual not in TOKEN_TYPES:
         raise TokenError("Token has no valid 'token_type' claim.")
     if token_type is not None and actual != token_type:
         raise TokenTypeInvalid()
-    user_id = payload.get(config.user_id_claim)
-    if not isinstance(user_id, str | int) or isinstance(user_id, bool):
+    if not is_user_id(payload.get(config.user_id_claim)):
         raise TokenError("Token has no valid user claim.")
 
 
+def is_user_id(value: object) -> bool:
+    """Whether ``value`` can be a user id claim: a short string or a 64-bit integer."""
+    if isinstance(value, str):
+        return 0 < len(value) <= MAX_USER_ID_LENGTH
+    return type(value) is int and abs(value) <= MAX_USER_ID_INT
+
+
 def _check_issuer_and_audience(payload: Mapping[str, Any], config: Config) -> None:
+    for name in STRING_CLAIMS:
+        if name in payload and not isinstance(payload[name], str):
+            raise TokenError(f"Token claim {name!r} must be a string.")
     if config.issuer is not None and payload.get("iss") != config.issuer:
         raise TokenError("Token issuer is not accepted.")
-    if "aud" not in payload and config.audience is None:
+    if "aud" not in payload:
+        if config.audience is not None:
+            raise TokenError("Token audience is not accepted.")
         return
-    audience = payload.get("aud")
+    audience = payload["aud"]
     presented = [audience] if isinstance(audience, str) else audience
-    if not isinstance(presented, list) or config.audience is None:
-        # RFC 7519 section 4.1.3: a token addressed to someone must be refused by everyone else.
+    if not isinstance(presented, list) or not all(isinstance(item, str) for item in presented):
+        # RFC 7519 section 4.1.3: a string or an array of strings, nothing else.
+        raise TokenError("Token claim 'aud' must be a string or an array of strings.")
+    if config.audience is None or not set(config.audience).intersection(presented):
+        # A token addressed to someone must be refused by everyone else.
         raise TokenError("Token audience is not accepted.")
-    if not set(config.audience).intersection(item for item in presented if isinstance(item, str)):
-        raise TokenError("Token audience is not accepted.")
+
+
+def user_claims(
+    config: Config, revoke_secret: bytes, user_id: str | int, password_hash: str
+) -> dict[str, Any]:
+    """The claims that tie a token to a user: its id and, if enabled, the revocation claim."""
+    result: dict[str, Any] = {config.user_id_claim: user_id}
+    if config.check_revoke_token:
+        result[config.revoke_token_claim] = revoke_claim(revoke_secret, password_hash)
+    return result
+
+
+def carried_claims(config: Config, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The user claims of ``payload``, for tokens derived from it without loading the user."""
+    names = (config.user_id_claim, config.revoke_token_claim)
+    return {name: payload[name] for name in names if name in payload}
+
+
+def revoke_claim(revoke_secret: bytes, password_hash: str) -> str:
+    """HMAC of the password hash, keyed by the runtime's revoke secret (never the hash itself)."""
+    digest = hmac.new(revoke_secret, password_hash.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def revoke_claim_matches(
+    payload: Mapping[str, Any], config: Config, revoke_secret: bytes, password_hash: str
+) -> bool:
+    """Whether ``payload``'s revocation claim was minted for ``password_hash`` (constant time)."""
+    presented = payload.get(config.revoke_token_claim)
+    if not isinstance(presented, str) or not presented.isascii():
+        return False
+    expected = revoke_claim(revoke_secret, password_hash)
+    return hmac.compare_digest(presented, expected)
+
+
+def blacklisted_until(exp: int, leeway: float) -> datetime:
+    """When a blacklist entry for a token may go: ``exp + LEEWAY``, so leeway never revives it."""
+    until = min(exp + leeway, MAX_NUMERIC_DATE)
+    return datetime.fromtimestamp(until, tz=UTC)

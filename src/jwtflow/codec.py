@@ -17,7 +17,7 @@ from typing import Any
 import jwt
 from jwt.exceptions import InvalidSignatureError, PyJWTError
 
-from jwtflow.errors import TokenError
+from jwtflow.errors import ConfigurationError, TokenError
 from jwtflow.keys import KeyRing
 
 #: Tokens larger than this are refused before they are decoded (cheap denial-of-service guard).
@@ -30,7 +30,17 @@ _JWS = jwt.PyJWS()
 
 
 def encode(payload: Mapping[str, Any], keys: KeyRing) -> str:
-    """Sign ``payload`` with the active key and return the compact JWS."""
+    """Sign ``payload`` with the active key and return the compact JWS.
+
+    Raises:
+        ConfigurationError: the ring has no signing key (a verify-only service).
+    """
+    if not keys.can_sign:
+        raise ConfigurationError(
+            "SIGNING_KEY",
+            "is not set, so this service only verifies tokens and cannot issue them. Set "
+            "SIGNING_KEY on the service that issues tokens.",
+        )
     body = json.dumps(dict(payload), separators=(",", ":"), allow_nan=False).encode()
     return _JWS.encode(body, keys.signing_key, algorithm=keys.algorithm, headers={"typ": "JWT"})
 
@@ -78,7 +88,13 @@ def _check_header(header: dict[str, Any], algorithm: str) -> None:
 def _json_object(segment: str, part: str) -> dict[str, Any]:
     try:
         data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-        value = json.loads(data, object_pairs_hook=_unique_members, parse_constant=_no_constant)
+        # RFC 7519 section 7.2: the JSON is UTF-8 (json.loads would also guess UTF-16 and -32).
+        text = data.decode("utf-8")
+        value = json.loads(text, object_pairs_hook=_unique_members, parse_constant=_no_constant)
+        if "\\u" in text:
+            # An escape may spell a lone surrogate ("\ud800"), a str that no store, comparison
+            # or encoder can take; refusing here keeps every claim and header member safe.
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
     except (binascii.Error, ValueError, RecursionError):
         raise TokenError(f"Token {part} is not valid base64url-encoded JSON.") from None
     if not isinstance(value, dict):

@@ -30,9 +30,13 @@ DEFAULT_BLACKLIST_BACKEND = "jwtflow.django.stores.ModelBlacklistBackend"
 
 @dataclass(frozen=True)
 class Config:
-    """Every jwtflow setting, validated; build it with :meth:`from_mapping`."""
+    """Every jwtflow setting, validated; build it with :meth:`from_mapping`.
 
-    signing_key: str | bytes
+    Without ``signing_key`` the service is verify-only: it checks tokens with ``verifying_key``
+    and issues none.
+    """
+
+    signing_key: str | bytes | None = None
     verifying_key: str | bytes | None = None
     algorithm: str = "HS256"
     access_token_lifetime: timedelta = timedelta(minutes=5)
@@ -59,52 +63,79 @@ class Config:
         """Build a Config from ``{"SIGNING_KEY": ..., ...}``.
 
         Raises:
-            ConfigurationError: a key is unknown or missing, or a value has the wrong type or range.
+            ConfigurationError: the first problem :func:`problems` finds.
         """
-        if not isinstance(settings, Mapping):
-            raise ConfigurationError("*", "settings must be a dict of jwtflow keys.")
-        _reject_unknown_keys(settings)
-        if not settings.get("SIGNING_KEY"):
-            raise ConfigurationError(
-                "SIGNING_KEY",
-                "is required. Set it to a random secret of at least 32 bytes for HS256 "
-                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) "
-                "or to a PEM private key for RS/PS/ES/EdDSA.",
-            )
-        values = {_FIELD_NAMES[key]: _PARSERS[key](key, value) for key, value in settings.items()}
-        config = cls(**values)
-        _check_cross_fields(config)
+        config, found = _parse(settings)
+        if config is None:
+            raise found[0]
         return config
 
 
-def _reject_unknown_keys(settings: Mapping[str, Any]) -> None:
-    for key in settings:
-        if key not in _PARSERS:
-            close = difflib.get_close_matches(str(key), _PARSERS, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise ConfigurationError(str(key), f"is not a jwtflow setting.{hint}")
+def problems(settings: Mapping[str, Any]) -> list[ConfigurationError]:
+    """Every problem of a settings mapping, one error per key (empty when it is valid)."""
+    return _parse(settings)[1]
 
 
-def _check_cross_fields(config: Config) -> None:
+def _parse(settings: Mapping[str, Any]) -> tuple[Config | None, list[ConfigurationError]]:
+    if not isinstance(settings, Mapping):
+        return None, [ConfigurationError("*", "settings must be a dict of jwtflow keys.")]
+    found = [_unknown_key(key) for key in settings if key not in _PARSERS]
+    if not settings.get("SIGNING_KEY") and not settings.get("VERIFYING_KEY"):
+        found.append(
+            ConfigurationError(
+                "SIGNING_KEY",
+                "is required. Set it to a random secret of at least 32 bytes for HS256 "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) "
+                "or to a PEM private key for RS/PS/ES/EdDSA. A service that only verifies "
+                "tokens sets VERIFYING_KEY (the HMAC secret or the PEM public key) instead.",
+            )
+        )
+    values: dict[str, Any] = {}
+    for key, value in settings.items():
+        if key in _PARSERS:
+            try:
+                values[_FIELD_NAMES[key]] = _PARSERS[key](key, value)
+            except ConfigurationError as error:
+                found.append(error)
+    if found:
+        return None, found
+    config = Config(**values)
+    found = _cross_field_problems(config)
+    return (None if found else config), found
+
+
+def _unknown_key(key: object) -> ConfigurationError:
+    close = difflib.get_close_matches(str(key), _PARSERS, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return ConfigurationError(str(key), f"is not a jwtflow setting.{hint}")
+
+
+def _cross_field_problems(config: Config) -> list[ConfigurationError]:
+    found = []
     if config.user_id_field not in config.user_id_field_allowlist:
-        raise ConfigurationError(
-            "USER_ID_FIELD",
-            f"{config.user_id_field!r} is not in USER_ID_FIELD_ALLOWLIST "
-            f"{list(config.user_id_field_allowlist)}. Use a unique, non-secret field, or add it "
-            "to USER_ID_FIELD_ALLOWLIST if you are sure it is one.",
+        found.append(
+            ConfigurationError(
+                "USER_ID_FIELD",
+                f"{config.user_id_field!r} is not in USER_ID_FIELD_ALLOWLIST "
+                f"{list(config.user_id_field_allowlist)}. Use a unique, non-secret field, or add "
+                "it to USER_ID_FIELD_ALLOWLIST if you are sure it is one.",
+            )
         )
     for key, claim in (
         ("USER_ID_CLAIM", config.user_id_claim),
         ("REVOKE_TOKEN_CLAIM", config.revoke_token_claim),
     ):
         if claim in RESERVED_CLAIMS:
-            raise ConfigurationError(
-                key, f"{claim!r} is a claim jwtflow sets itself; pick another."
+            found.append(
+                ConfigurationError(key, f"{claim!r} is a claim jwtflow sets itself; pick another.")
             )
     if config.user_id_claim == config.revoke_token_claim:
-        raise ConfigurationError(
-            "REVOKE_TOKEN_CLAIM", "must differ from USER_ID_CLAIM; pick another name."
+        found.append(
+            ConfigurationError(
+                "REVOKE_TOKEN_CLAIM", "must differ from USER_ID_CLAIM; pick another name."
+            )
         )
+    return found
 
 
 def _string(key: str, value: Any) -> str:

@@ -63,7 +63,7 @@ class IsBlacklisted(Effect):
 
 
 @dataclass(frozen=True)
-class Blacklist(Effect):
+class AddToBlacklist(Effect):
     """Blacklist a ``jti`` atomically; answers True if this call added it."""
 
     jti: str

@@ -105,6 +105,14 @@ class BlacklistDisabled(JWTFlowError):
     status_code = 501
 
 
+class IssuingDisabled(JWTFlowError):
+    """A token was to be issued by a verify-only service (no ``SIGNING_KEY``)."""
+
+    code = "issuing_disabled"
+    default_message = "This server only verifies tokens; it does not issue them."
+    status_code = 501
+
+
 class ConfigurationError(ValueError):
     """A setting is missing or wrong; ``key`` names it and the message says how to fix it."""
 

@@ -1,18 +1,20 @@
-"""The policies, written once as generators that yield effects; a driver runs them sync or async.
+"""The request policies, written once as generators that yield effects; a driver runs them.
 
-Each flow does the pure work (signature, claims, minting) itself and yields an effect wherever it
-needs a store; the value sent back is the store's answer.
+``authenticate``, ``obtain``, ``refresh`` and ``blacklist`` serve the authenticator and the token
+endpoints. Each does the pure work (signature, claims, minting) itself and yields an effect
+wherever it needs a store; the value sent back is the store's answer. The policies that act on
+one token value (``verify``, blacklisting a token) live beside the tokens in :mod:`jwtflow.tokens`.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Generator, Mapping
 from typing import Any
 
-from jwtflow.effects import Blacklist, CheckCredentials, Effect, IsBlacklisted, LoadUser
+from jwtflow import claims, tokens
+from jwtflow.effects import AddToBlacklist, CheckCredentials, Effect, IsBlacklisted, LoadUser
 from jwtflow.errors import (
-    BlacklistDisabled,
+    IssuingDisabled,
     NoActiveAccount,
     PasswordChanged,
     TokenBlacklisted,
@@ -20,16 +22,7 @@ from jwtflow.errors import (
     UserNotFound,
 )
 from jwtflow.runtime import Runtime
-from jwtflow.tokens import (
-    AccessToken,
-    RefreshToken,
-    TokenPair,
-    _Token,
-    blacklisted_until,
-    decode_any,
-    revoke_claim,
-    user_claims,
-)
+from jwtflow.tokens import AccessToken, RefreshToken, Token, TokenPair
 
 
 def authenticate(runtime: Runtime, raw: str) -> Generator[Effect, Any, tuple[Any, AccessToken]]:
@@ -49,8 +42,10 @@ def obtain(
     """Check credentials and mint a token pair.
 
     Raises:
+        IssuingDisabled: the service is verify-only.
         NoActiveAccount: bad credentials, or the user is refused by the authentication rule.
     """
+    _require_signing(runtime)
     user = yield CheckCredentials(request, credentials)
     if user is None or not runtime.rule(user):
         raise NoActiveAccount()
@@ -64,15 +59,17 @@ def refresh(runtime: Runtime, raw: str) -> Generator[Effect, Any, TokenPair]:
     exactly one succeeds and the others get ``token_blacklisted``.
 
     Raises:
+        IssuingDisabled: the service is verify-only.
         TokenError: the token is invalid, expired, of the wrong type or blacklisted.
         UserNotFound, UserInactive, PasswordChanged, NoActiveAccount: the user is refused.
     """
+    _require_signing(runtime)
     token = RefreshToken.decode(runtime, raw)
     rotate = runtime.config.rotate_refresh_tokens
     if runtime.config.blacklist_enabled:
         if rotate:
-            spent = yield Blacklist(token.jti, blacklisted_until(runtime, token))
-            if not spent:
+            expires_at = claims.blacklisted_until(token.exp, runtime.config.leeway)
+            if not (yield AddToBlacklist(token.jti, expires_at)):
                 raise TokenBlacklisted()
         elif (yield IsBlacklisted(token.jti)):
             raise TokenBlacklisted()
@@ -82,67 +79,38 @@ def refresh(runtime: Runtime, raw: str) -> Generator[Effect, Any, TokenPair]:
     return _pair_for(runtime, user, with_refresh=rotate)
 
 
-def verify(
-    runtime: Runtime, raw: str, token_class: type[_Token] | None = None
-) -> Generator[Effect, Any, Any]:
-    """Verify a token of ``token_class`` (either type if None); a refresh must not be blacklisted.
-
-    Raises:
-        TokenError: on any failure; ``TokenBlacklisted`` for a revoked refresh token.
-    """
-    token: _Token = (
-        decode_any(runtime, raw) if token_class is None else token_class.decode(runtime, raw)
-    )
-    checked = isinstance(token, RefreshToken) and runtime.config.blacklist_enabled
-    if checked and (yield IsBlacklisted(token.jti)):
-        raise TokenBlacklisted()
-    return token
-
-
-def blacklist(runtime: Runtime, token: RefreshToken) -> Generator[Effect, Any, bool]:
-    """Blacklist ``token`` until it expires; return whether this call added it.
-
-    Raises:
-        BlacklistDisabled: ``BLACKLIST_ENABLED`` is False.
-    """
-    if not runtime.config.blacklist_enabled:
-        raise BlacklistDisabled()
-    added: bool = yield Blacklist(token.jti, blacklisted_until(runtime, token))
-    return added
-
-
-def logout(runtime: Runtime, raw: str) -> Generator[Effect, Any, None]:
-    """Blacklist the refresh token ``raw``: the blacklist endpoint's policy.
+def blacklist(runtime: Runtime, raw: str) -> Generator[Effect, Any, None]:
+    """Blacklist the refresh token ``raw``: the blacklist (logout) endpoint's policy.
 
     Raises:
         TokenError: the token is invalid; ``TokenBlacklisted`` if it was already blacklisted.
         BlacklistDisabled: ``BLACKLIST_ENABLED`` is False.
     """
     token = RefreshToken.decode(runtime, raw)
-    if not (yield from blacklist(runtime, token)):
+    if not (yield from tokens.blacklist(runtime, token)):
         raise TokenBlacklisted()
 
 
-def _load_user(runtime: Runtime, token: _Token) -> Generator[Effect, Any, Any]:
+def _require_signing(runtime: Runtime) -> None:
+    if not runtime.keys.can_sign:
+        raise IssuingDisabled()
+
+
+def _load_user(runtime: Runtime, token: Token) -> Generator[Effect, Any, Any]:
     config, users = runtime.config, runtime.ports.users
     user = yield LoadUser(token.payload[config.user_id_claim])
     if user is None:
         raise UserNotFound()
     if config.check_user_is_active and not users.is_active(user):
         raise UserInactive()
-    if config.check_revoke_token:
-        presented = token.payload.get(config.revoke_token_claim)
-        expected = revoke_claim(runtime, users.password_hash(user))
-        if not isinstance(presented, str) or not _same(presented, expected):
-            raise PasswordChanged()
+    if config.check_revoke_token and not claims.revoke_claim_matches(
+        token.payload, config, runtime.keys.revoke_secret, users.password_hash(user)
+    ):
+        raise PasswordChanged()
     return user
 
 
-def _same(left: str, right: str) -> bool:
-    return hmac.compare_digest(left.encode(), right.encode())
-
-
 def _pair_for(runtime: Runtime, user: Any, *, with_refresh: bool) -> TokenPair:
-    claims = user_claims(runtime, user)
-    refresh_token = RefreshToken.mint(runtime, claims) if with_refresh else None
-    return TokenPair(AccessToken.mint(runtime, claims), refresh_token)
+    user_claims = tokens.claims_of_user(runtime, user)
+    refresh_token = RefreshToken.mint(runtime, user_claims) if with_refresh else None
+    return TokenPair(AccessToken.mint(runtime, user_claims), refresh_token)

@@ -2,6 +2,7 @@
 
 PEM keys become ``cryptography`` key objects here, at start-up, so no request pays for parsing.
 A key that does not fit the configured algorithm is a :class:`~jwtflow.errors.ConfigurationError`.
+A ring without a signing key verifies only (``can_sign`` is False).
 """
 
 from __future__ import annotations
@@ -43,14 +44,24 @@ class KeyRing:
         Raises:
             ConfigurationError: the keys are missing, too short, or do not fit the algorithm.
         """
-        material = _as_bytes(config.signing_key)
+        material = _as_bytes(config.signing_key) if config.signing_key else None
         verifying = _as_bytes(config.verifying_key) if config.verifying_key else None
         if config.algorithm in HMAC_MIN_BYTES:
             signing_key, verifying_key = _hmac_keys(config.algorithm, material, verifying)
-        else:
+            secret_material = verifying_key
+        elif material is not None:
             signing_key, verifying_key = _asymmetric_keys(config.algorithm, material, verifying)
-        secret = hmac.new(material, _REVOKE_CONTEXT, hashlib.sha256).digest()
+            secret_material = material
+        else:
+            signing_key, verifying_key = None, _public_key(config.algorithm, verifying)
+            secret_material = _no_revoke_secret(config)
+        secret = hmac.new(secret_material, _REVOKE_CONTEXT, hashlib.sha256).digest()
         return cls(config.algorithm, signing_key, verifying_key, secret)
+
+    @property
+    def can_sign(self) -> bool:
+        """Whether this ring can issue tokens (False for a verify-only service)."""
+        return self.signing_key is not None
 
 
 def _as_bytes(value: str | bytes) -> bytes:
@@ -61,26 +72,55 @@ def _looks_like_pem(material: bytes) -> bool:
     return material.lstrip().startswith(_PEM_MARKERS)
 
 
-def _hmac_keys(algorithm: str, secret: bytes, verifying: bytes | None) -> tuple[bytes, bytes]:
+def _hmac_keys(
+    algorithm: str, secret: bytes | None, verifying: bytes | None
+) -> tuple[bytes | None, bytes]:
+    if secret is None:
+        # Verify-only: VERIFYING_KEY is the shared secret, checked like a signing key.
+        return None, _hmac_secret("VERIFYING_KEY", algorithm, verifying or b"")
+    _hmac_secret("SIGNING_KEY", algorithm, secret)
+    if verifying is not None and verifying != secret:
+        raise ConfigurationError(
+            "VERIFYING_KEY",
+            f"differs from SIGNING_KEY under {algorithm}: HMAC verifies with the signing secret "
+            "itself. Leave VERIFYING_KEY unset (or equal to SIGNING_KEY); set only VERIFYING_KEY "
+            "for a service that verifies and never issues.",
+        )
+    return secret, secret
+
+
+def _hmac_secret(key: str, algorithm: str, secret: bytes) -> bytes:
     if _looks_like_pem(secret):
         raise ConfigurationError(
-            "SIGNING_KEY",
+            key,
             f"is a PEM/SSH key but ALGORITHM is {algorithm}, an HMAC algorithm. Use a random "
             "secret for HS*, or set ALGORITHM to the key's family (RS256, ES256, EdDSA, ...).",
         )
     minimum = HMAC_MIN_BYTES[algorithm]
     if len(secret) < minimum:
         raise ConfigurationError(
-            "SIGNING_KEY",
+            key,
             f"is {len(secret)} bytes; {algorithm} needs at least {minimum} random bytes. Generate "
             f"one with `python -c 'import secrets; print(secrets.token_urlsafe({minimum + 16}))'`.",
         )
-    if verifying is not None and verifying != secret:
+    return secret
+
+
+def _public_key(algorithm: str, verifying: bytes | None) -> Any:
+    public_key = _load(serialization.load_pem_public_key, "VERIFYING_KEY", verifying or b"")
+    _check_kind("VERIFYING_KEY", algorithm, public_key)
+    return public_key
+
+
+def _no_revoke_secret(config: Config) -> bytes:
+    if config.check_revoke_token:
         raise ConfigurationError(
-            "VERIFYING_KEY",
-            f"must be unset under {algorithm}: HMAC verifies with SIGNING_KEY itself.",
+            "CHECK_REVOKE_TOKEN",
+            "needs SIGNING_KEY: the revocation claim is keyed by a secret derived from the "
+            "private key, which a verify-only service with a public key does not have. "
+            "Turn CHECK_REVOKE_TOKEN off on verifiers.",
         )
-    return secret, secret
+    return b""
 
 
 def _asymmetric_keys(algorithm: str, material: bytes, verifying: bytes | None) -> tuple[Any, Any]:
@@ -94,8 +134,7 @@ def _asymmetric_keys(algorithm: str, material: bytes, verifying: bytes | None) -
     _check_kind("SIGNING_KEY", algorithm, private_key.public_key())
     public_key = private_key.public_key()
     if verifying is not None:
-        public_key = _load(serialization.load_pem_public_key, "VERIFYING_KEY", verifying)
-        _check_kind("VERIFYING_KEY", algorithm, public_key)
+        public_key = _public_key(algorithm, verifying)
         if _spki(public_key) != _spki(private_key.public_key()):
             raise ConfigurationError(
                 "VERIFYING_KEY", "is not the public half of SIGNING_KEY; tokens would never verify."

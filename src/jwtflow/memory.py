@@ -17,7 +17,7 @@ from jwtflow.clock import Clock, SystemClock
 from jwtflow.ports import BlacklistBackend
 
 
-class MemoryBlacklist(BlacklistBackend):
+class MemoryBlacklistBackend(BlacklistBackend):
     """A blacklist in a dict, guarded by a lock so concurrent adds stay atomic.
 
     Give it the runtime's clock so that entries expire by the same time the tokens do.

@@ -1,25 +1,31 @@
-"""Token values and their public API: mint, verify, rotate, blacklist.
+"""Token values and the policies that act on one token: mint, verify, rotate, blacklist.
 
 A token is an immutable value; constructing one or calling ``str()`` never signs, verifies or
 does I/O. The classmethods take the runtime the framework adapter installed (``jwtflow.runtime``).
+``verify`` and ``blacklist`` are written once, as generators of effects; the methods run them
+with the sync or the async driver.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
+from collections.abc import Generator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, ClassVar, Self
 
 from jwtflow import claims, codec
+from jwtflow.drivers import run_async, run_sync
+from jwtflow.effects import AddToBlacklist, Effect, IsBlacklisted
+from jwtflow.errors import BlacklistDisabled, TokenBlacklisted
 from jwtflow.runtime import Runtime, current
 
 
 @dataclass(frozen=True)
-class _Token:
-    """A signed JWT: its verified ``payload``, the ``raw`` compact string and its ``token_type``."""
+class Token:
+    """A signed JWT: its verified ``payload``, the ``raw`` compact string and its ``token_type``.
+
+    The base of :class:`AccessToken` and :class:`RefreshToken`; use those.
+    """
 
     payload: dict[str, Any] = field(default_factory=dict)
     raw: str = ""
@@ -49,9 +55,13 @@ class _Token:
 
     @classmethod
     def for_user(cls, user: Any) -> Self:
-        """Return a freshly signed token for ``user``."""
+        """Return a freshly signed token for ``user``.
+
+        Raises:
+            ConfigurationError: the service is verify-only (no signing key).
+        """
         runtime = current()
-        return cls.mint(runtime, user_claims(runtime, user))
+        return cls.mint(runtime, claims_of_user(runtime, user))
 
     @classmethod
     def verify(cls, raw: str) -> Self:
@@ -61,16 +71,24 @@ class _Token:
             TokenError: on any failure; ``code`` says which.
             StoreUnavailable: the blacklist could not be consulted.
         """
-        from jwtflow import flows  # flows import this module
-        from jwtflow.drivers import run_sync
-
         runtime = current()
-        token: Self = run_sync(flows.verify(runtime, raw, cls), runtime.ports)
+        token: Self = run_sync(verify(runtime, raw, cls), runtime.ports)
+        return token
+
+    @classmethod
+    async def averify(cls, raw: str) -> Self:
+        """Async twin of :meth:`verify`: the same policy, the store awaited."""
+        runtime = current()
+        token: Self = await run_async(verify(runtime, raw, cls), runtime.ports)
         return token
 
     @classmethod
     def mint(cls, runtime: Runtime, user_claims: dict[str, Any]) -> Self:
-        """Sign a new token of this class carrying ``user_claims`` (not mutated)."""
+        """Sign a new token of this class carrying ``user_claims`` (not mutated).
+
+        Raises:
+            ConfigurationError: the service is verify-only (no signing key).
+        """
         lifetime: timedelta = getattr(runtime.config, cls.LIFETIME)
         payload = claims.mint(cls.TYPE, lifetime, runtime.clock.now(), runtime.config, user_claims)
         return cls(payload, codec.encode(payload, runtime.keys), cls.TYPE)
@@ -86,14 +104,14 @@ class _Token:
         return cls(payload, raw, cls.TYPE)
 
 
-class AccessToken(_Token):
+class AccessToken(Token):
     """Short-lived bearer token sent on every authenticated request."""
 
     TYPE = claims.ACCESS
     LIFETIME = "access_token_lifetime"
 
 
-class RefreshToken(_Token):
+class RefreshToken(Token):
     """Long-lived token that mints new access tokens without a new sign-in."""
 
     TYPE = claims.REFRESH
@@ -103,12 +121,12 @@ class RefreshToken(_Token):
     def access_token(self) -> AccessToken:
         """A fresh access token for this token's user (same user and revocation claims)."""
         runtime = current()
-        return AccessToken.mint(runtime, carried_claims(runtime, self.payload))
+        return AccessToken.mint(runtime, claims.carried_claims(runtime.config, self.payload))
 
     def rotate(self) -> RefreshToken:
         """Return a fresh refresh token for this token's user; this one is not blacklisted."""
         runtime = current()
-        return RefreshToken.mint(runtime, carried_claims(runtime, self.payload))
+        return RefreshToken.mint(runtime, claims.carried_claims(runtime.config, self.payload))
 
     def blacklist(self) -> None:
         """Add this token's ``jti`` to the blacklist (idempotent).
@@ -117,22 +135,15 @@ class RefreshToken(_Token):
             BlacklistDisabled: ``BLACKLIST_ENABLED`` is False.
             StoreUnavailable: the blacklist could not be reached.
         """
-        from jwtflow import flows
-        from jwtflow.drivers import run_sync
-
         runtime = current()
-        run_sync(flows.blacklist(runtime, self), runtime.ports)
+        run_sync(blacklist(runtime, self), runtime.ports)
 
     async def ablacklist(self) -> None:
         """Async twin of :meth:`blacklist`."""
-        from jwtflow import flows
-        from jwtflow.drivers import run_async
-
         runtime = current()
-        await run_async(flows.blacklist(runtime, self), runtime.ports)
+        await run_async(blacklist(runtime, self), runtime.ports)
 
 
-Token = AccessToken | RefreshToken
 _CLASSES: dict[str, type[Token]] = {claims.ACCESS: AccessToken, claims.REFRESH: RefreshToken}
 
 
@@ -153,6 +164,42 @@ def _verified_payload(runtime: Runtime, raw: str, token_type: str | None) -> dic
     return payload
 
 
+def claims_of_user(runtime: Runtime, user: Any) -> dict[str, Any]:
+    """The user claims (id, revocation claim) a new token for ``user`` carries."""
+    users = runtime.ports.users
+    return claims.user_claims(
+        runtime.config, runtime.keys.revoke_secret, users.user_id(user), users.password_hash(user)
+    )
+
+
+def verify(
+    runtime: Runtime, raw: str, token_class: type[Token] | None = None
+) -> Generator[Effect, Any, Any]:
+    """Verify a token of ``token_class`` (either type if None); a refresh must not be blacklisted.
+
+    Raises:
+        TokenError: on any failure; ``TokenBlacklisted`` for a revoked refresh token.
+    """
+    token = decode_any(runtime, raw) if token_class is None else token_class.decode(runtime, raw)
+    checked = isinstance(token, RefreshToken) and runtime.config.blacklist_enabled
+    if checked and (yield IsBlacklisted(token.jti)):
+        raise TokenBlacklisted()
+    return token
+
+
+def blacklist(runtime: Runtime, token: RefreshToken) -> Generator[Effect, Any, bool]:
+    """Blacklist ``token`` until it expires; return whether this call added it.
+
+    Raises:
+        BlacklistDisabled: ``BLACKLIST_ENABLED`` is False.
+    """
+    if not runtime.config.blacklist_enabled:
+        raise BlacklistDisabled()
+    expires_at = claims.blacklisted_until(token.exp, runtime.config.leeway)
+    added: bool = yield AddToBlacklist(token.jti, expires_at)
+    return added
+
+
 @dataclass(frozen=True)
 class TokenPair:
     """What the obtain and refresh endpoints hand out; ``refresh`` is None without rotation."""
@@ -166,31 +213,3 @@ class TokenPair:
         if self.refresh is not None:
             pair["refresh"] = str(self.refresh)
         return pair
-
-
-def user_claims(runtime: Runtime, user: Any) -> dict[str, Any]:
-    """The claims that tie a token to ``user``: its id and, if enabled, the revocation claim."""
-    config, users = runtime.config, runtime.ports.users
-    result: dict[str, Any] = {config.user_id_claim: users.user_id(user)}
-    if config.check_revoke_token:
-        result[config.revoke_token_claim] = revoke_claim(runtime, users.password_hash(user))
-    return result
-
-
-def carried_claims(runtime: Runtime, payload: dict[str, Any]) -> dict[str, Any]:
-    """The user claims of ``payload``, for tokens derived from it without loading the user."""
-    config = runtime.config
-    names = (config.user_id_claim, config.revoke_token_claim)
-    return {name: payload[name] for name in names if name in payload}
-
-
-def revoke_claim(runtime: Runtime, password_hash: str) -> str:
-    """HMAC of the password hash, keyed by a secret derived from the signing key."""
-    digest = hmac.new(runtime.keys.revoke_secret, password_hash.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def blacklisted_until(runtime: Runtime, token: _Token) -> datetime:
-    """When a blacklist entry for ``token`` may go: ``exp + LEEWAY``, so leeway never revives it."""
-    until = min(token.exp + runtime.config.leeway, claims.MAX_NUMERIC_DATE)
-    return datetime.fromtimestamp(until, tz=UTC)

@@ -13,7 +13,7 @@ from jwtflow import runtime as runtime_module
 from jwtflow.clock import FrozenClock
 from jwtflow.config import Config
 from jwtflow.drivers import run_async, run_sync
-from jwtflow.memory import MemoryBlacklist, MemoryUser, MemoryUserStore
+from jwtflow.memory import MemoryBlacklistBackend, MemoryUser, MemoryUserStore
 from jwtflow.rules import default_user_authentication_rule
 from jwtflow.runtime import Ports, Runtime
 from tests.pem import KeyPair, key_pair
@@ -44,7 +44,8 @@ def signing_settings(pem: Callable[[str], KeyPair]) -> Callable[[str, str | None
 def clock() -> FrozenClock:
     """A clock frozen at the current second.
 
-    It starts at the real time because :class:`MemoryBlacklist` expires entries by the wall clock.
+    It starts at the real time because :class:`MemoryBlacklistBackend` expires entries by the
+    wall clock.
     """
     return FrozenClock(float(int(time.time())))
 
@@ -68,13 +69,13 @@ def users(alice: MemoryUser, bob: MemoryUser) -> MemoryUserStore:
 
 
 @pytest.fixture
-def blacklist() -> MemoryBlacklist:
+def blacklist() -> MemoryBlacklistBackend:
     """An empty memory blacklist."""
-    return MemoryBlacklist()
+    return MemoryBlacklistBackend()
 
 
 @pytest.fixture
-def ports(blacklist: MemoryBlacklist, users: MemoryUserStore) -> Ports:
+def ports(blacklist: MemoryBlacklistBackend, users: MemoryUserStore) -> Ports:
     """The memory ports."""
     return Ports(blacklist=blacklist, users=users)
 

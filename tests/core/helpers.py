@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator
 from datetime import datetime
 from typing import Any
 
-from jwtflow.memory import MemoryBlacklist
+from jwtflow.memory import MemoryBlacklistBackend
 from jwtflow.runtime import Ports, Runtime
 
 #: A 48-byte HMAC secret: long enough for HS256 and HS384, too short for HS512.
@@ -95,7 +95,7 @@ def claims_for(now: float, **overrides: Any) -> dict[str, Any]:
     return {name: value for name, value in payload.items() if value is not DROP}
 
 
-class RecordingBlacklist(MemoryBlacklist):
+class RecordingBlacklist(MemoryBlacklistBackend):
     """A memory blacklist that also remembers each entry's ``expires_at``."""
 
     def __init__(self) -> None:

@@ -6,9 +6,10 @@ so only the claim under test is wrong.
 
 from __future__ import annotations
 
+import base64
 import json
 import math
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -273,7 +274,7 @@ def test_user_claim_follows_the_setting(make_runtime: MakeRuntime) -> None:
 ISSUER = "https://issuer.example"
 
 
-@pytest.mark.parametrize("iss", [DROP, "https://other.example", "https://issuer.example/", None])
+@pytest.mark.parametrize("iss", [DROP, "https://other.example", "https://issuer.example/"])
 def test_wrong_or_missing_issuer_is_rejected(make_runtime: MakeRuntime, iss: Any) -> None:
     runtime = make_runtime(ISSUER=ISSUER)
     payload = claims_for(runtime.clock.now(), iss=iss)
@@ -296,7 +297,6 @@ def test_issuer_is_not_checked_when_not_configured(runtime: Runtime, iss: Any) -
         ("api", "api"),
         ("api", ["api"]),
         ("api", ["other", "api"]),
-        ("api", ["api", 5]),
         (["api", "admin"], "admin"),
         (["api", "admin"], ["admin", "other"]),
     ],
@@ -308,13 +308,13 @@ def test_audience_accepted_when_one_matches(
     decode(runtime, claims_for(runtime.clock.now(), aud=aud))
 
 
-@pytest.mark.parametrize("aud", [DROP, "other", ["other"], [], [5], 5, None, {"api": 1}, "API"])
+@pytest.mark.parametrize("aud", [DROP, "other", ["other"], [], "API"])
 def test_audience_rejected_when_none_matches(make_runtime: MakeRuntime, aud: Any) -> None:
     runtime = make_runtime(AUDIENCE="api")
     rejected(runtime, claims_for(runtime.clock.now(), aud=aud), "Token audience is not accepted.")
 
 
-@pytest.mark.parametrize("aud", ["api", ["api"], [], None])
+@pytest.mark.parametrize("aud", ["api", ["api"], []])
 def test_token_with_audience_is_rejected_when_none_is_configured(
     runtime: Runtime, aud: Any
 ) -> None:
@@ -322,7 +322,123 @@ def test_token_with_audience_is_rejected_when_none_is_configured(
     rejected(runtime, claims_for(runtime.clock.now(), aud=aud), "Token audience is not accepted.")
 
 
+WRONG_JSON_TYPES = [None, 5, 1.5, True, ["x"], {"x": 1}]
+
+
+@pytest.mark.parametrize("configured", [None, ISSUER])
+@pytest.mark.parametrize("name", claims.STRING_CLAIMS)
+@pytest.mark.parametrize("value", WRONG_JSON_TYPES)
+def test_string_claims_of_another_json_type_are_rejected(
+    make_runtime: MakeRuntime, configured: Any, name: str, value: Any
+) -> None:
+    runtime = make_runtime(ISSUER=configured)
+    payload = claims_for(runtime.clock.now(), **{name: value})
+    rejected(runtime, payload, f"Token claim {name!r} must be a string.")
+
+
+@pytest.mark.parametrize("configured", [None, "api"])
+@pytest.mark.parametrize(
+    "aud", [None, 5, True, {"api": 1}, [5], ["api", 5], ["api", None], [["api"]], ["api", {}]]
+)
+def test_audience_must_be_a_string_or_an_array_of_strings(
+    make_runtime: MakeRuntime, configured: Any, aud: Any
+) -> None:
+    runtime = make_runtime(AUDIENCE=configured)
+    rejected(
+        runtime,
+        claims_for(runtime.clock.now(), aud=aud),
+        "Token claim 'aud' must be a string or an array of strings.",
+    )
+
+
+@pytest.mark.parametrize("value", [["access"], {"access": 1}, [], {}, None, 1, True, "ACCESS"])
+def test_token_type_of_another_json_type_is_rejected(runtime: Runtime, value: Any) -> None:
+    payload = claims_for(runtime.clock.now(), token_type=value)
+    rejected(runtime, payload, "Token has no valid 'token_type' claim.")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, True, False, 1.0, 1.5, [1], {"id": 1}, "", "x" * 256, 2**63, -(2**63), 10**30],
+)
+def test_user_claim_must_be_a_short_string_or_a_64_bit_integer(
+    runtime: Runtime, value: Any
+) -> None:
+    payload = claims_for(runtime.clock.now(), user_id=value)
+    rejected(runtime, payload, "Token has no valid user claim.")
+
+
+@pytest.mark.parametrize("value", ["x" * 255, 2**63 - 1, -(2**63 - 1), 0, "é"])
+def test_user_claim_at_the_bounds_is_accepted(runtime: Runtime, value: Any) -> None:
+    assert (
+        decode(runtime, claims_for(runtime.clock.now(), user_id=value)).payload["user_id"] == value
+    )
+
+
 def test_checks_run_times_first(runtime: Runtime) -> None:
     now = runtime.clock.now()
     payload = claims_for(now, exp=int(now) - 1, jti=DROP, token_type="refresh", aud="x")
     rejected(runtime, payload, "Token has expired.", TokenExpired)
+
+
+# -- user and revocation claims ---------------------------------------------------------------
+
+
+def test_user_claims_follow_the_claim_names() -> None:
+    settings = config(USER_ID_CLAIM="uid", CHECK_REVOKE_TOKEN=True, REVOKE_TOKEN_CLAIM="pwd")
+    made = claims.user_claims(settings, b"secret", 1, "hash")
+    assert made == {"uid": 1, "pwd": claims.revoke_claim(b"secret", "hash")}
+    assert claims.user_claims(config(), b"secret", "u-1", "hash") == {"user_id": "u-1"}
+
+
+def test_carried_claims_keep_only_user_claims_present() -> None:
+    payload = {"user_id": 1, "hash_password": "h", "jti": "j", "scope": "x"}
+    assert claims.carried_claims(config(), payload) == {"user_id": 1, "hash_password": "h"}
+    assert claims.carried_claims(config(), {"user_id": 1}) == {"user_id": 1}
+
+
+def test_revoke_claim_is_a_keyed_hash_of_the_password_hash() -> None:
+    claim = claims.revoke_claim(b"secret", "pbkdf2_sha256$1$salt$hash")
+    assert claim == claims.revoke_claim(b"secret", "pbkdf2_sha256$1$salt$hash")
+    assert claim != claims.revoke_claim(b"secret", "pbkdf2_sha256$1$salt$other")
+    assert len(claim) == 43
+    assert "=" not in claim
+    assert len(base64.urlsafe_b64decode(claim + "=")) == 32
+    assert "pbkdf2" not in claim
+    assert claims.revoke_claim(b"other secret", "pbkdf2_sha256$1$salt$hash") != claim
+
+
+@pytest.mark.parametrize(
+    ("presented", "expected"),
+    [
+        (claims.revoke_claim(b"secret", "hash"), True),
+        (claims.revoke_claim(b"secret", "other"), False),
+        (claims.revoke_claim(b"other", "hash"), False),
+        ("", False),
+        ("\u00e9" * 43, False),
+        ("\ud800", False),
+        (["x"], False),
+        ({"x": 1}, False),
+        (None, False),
+        (5, False),
+        (True, False),
+    ],
+)
+def test_revoke_claim_matches_only_the_claim_minted_for_the_hash(
+    presented: Any, expected: bool
+) -> None:
+    payload = {"hash_password": presented}
+    assert claims.revoke_claim_matches(payload, config(), b"secret", "hash") is expected
+    assert claims.revoke_claim_matches({}, config(), b"secret", "hash") is False
+
+
+@pytest.mark.parametrize("leeway", [0, 30])
+def test_blacklisted_until_is_exp_plus_leeway(leeway: int) -> None:
+    until = claims.blacklisted_until(int(NOW), leeway)
+    assert until == datetime.fromtimestamp(int(NOW) + leeway, tz=UTC)
+    assert until.tzinfo is UTC
+
+
+def test_blacklisted_until_never_passes_year_9999() -> None:
+    until = claims.blacklisted_until(claims.MAX_NUMERIC_DATE, 300)
+    assert until == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from jwtflow.drivers import run_async, run_sync
-from jwtflow.effects import Blacklist, Effect, IsBlacklisted, LoadUser
+from jwtflow.effects import AddToBlacklist, Effect, IsBlacklisted, LoadUser
 from jwtflow.errors import StoreUnavailable
-from jwtflow.memory import MemoryBlacklist, MemoryUser
+from jwtflow.memory import MemoryBlacklistBackend, MemoryUser
 from jwtflow.runtime import Ports
 
 from .helpers import Drive
@@ -23,8 +23,8 @@ WHEN = datetime(2100, 1, 1, tzinfo=UTC)
 def conversation() -> Generator[Effect, Any, list[Any]]:
     answers = []
     answers.append((yield IsBlacklisted("j")))
-    answers.append((yield Blacklist("j", WHEN)))
-    answers.append((yield Blacklist("j", WHEN)))
+    answers.append((yield AddToBlacklist("j", WHEN)))
+    answers.append((yield AddToBlacklist("j", WHEN)))
     answers.append((yield IsBlacklisted("j")))
     answers.append((yield LoadUser(1)))
     answers.append((yield LoadUser(404)))
@@ -52,7 +52,7 @@ def test_flow_errors_propagate(drive: Drive, ports: Ports) -> None:
         drive(failing(), ports)
 
 
-class BrokenBlacklist(MemoryBlacklist):
+class BrokenBlacklist(MemoryBlacklistBackend):
     def is_blacklisted(self, jti: str) -> bool:
         raise StoreUnavailable()
 
@@ -67,7 +67,7 @@ def test_port_errors_propagate(drive: Drive, ports: Ports) -> None:
     assert caught.value.status_code == 503
 
 
-class TwoFacedBlacklist(MemoryBlacklist):
+class TwoFacedBlacklist(MemoryBlacklistBackend):
     """Answers differently from its sync and async methods, to show which one a driver used."""
 
     def is_blacklisted(self, jti: str) -> bool:

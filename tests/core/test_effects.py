@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from jwtflow.effects import Blacklist, CheckCredentials, Effect, IsBlacklisted, LoadUser
+from jwtflow.effects import AddToBlacklist, CheckCredentials, Effect, IsBlacklisted, LoadUser
 from jwtflow.runtime import Ports
 
 WHEN = datetime(2030, 1, 1, tzinfo=UTC)
@@ -23,7 +23,7 @@ EFFECTS = [
         ((REQUEST, CREDENTIALS), {}),
     ),
     (IsBlacklisted("jti-1"), "blacklist", "is_blacklisted", (("jti-1",), {})),
-    (Blacklist("jti-1", WHEN), "blacklist", "blacklist", (("jti-1",), {"expires_at": WHEN})),
+    (AddToBlacklist("jti-1", WHEN), "blacklist", "blacklist", (("jti-1",), {"expires_at": WHEN})),
 ]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from jwtflow import flows
+from jwtflow import flows, tokens
 from jwtflow.clock import FrozenClock
 from jwtflow.errors import (
     BlacklistDisabled,
@@ -22,7 +22,7 @@ from jwtflow.errors import (
     UserInactive,
     UserNotFound,
 )
-from jwtflow.memory import MemoryBlacklist, MemoryUser, MemoryUserStore
+from jwtflow.memory import MemoryBlacklistBackend, MemoryUser, MemoryUserStore
 from jwtflow.runtime import Ports, Runtime
 from jwtflow.tokens import AccessToken, RefreshToken, TokenPair
 
@@ -282,7 +282,7 @@ def test_refresh_without_rotation_checks_the_blacklist(
 ) -> None:
     runtime = make_runtime(ROTATE_REFRESH_TOKENS=False)
     token = RefreshToken.for_user(alice)
-    drive(flows.logout(runtime, str(token)), runtime.ports)
+    drive(flows.blacklist(runtime, str(token)), runtime.ports)
     fails(drive, flows.refresh(runtime, str(token)), runtime.ports, TokenBlacklisted)
 
 
@@ -291,7 +291,7 @@ def test_refresh_with_the_blacklist_disabled_never_consults_it(
     drive: Drive,
     make_runtime: MakeRuntime,
     alice: MemoryUser,
-    blacklist: MemoryBlacklist,
+    blacklist: MemoryBlacklistBackend,
     rotate: bool,
 ) -> None:
     runtime = make_runtime(BLACKLIST_ENABLED=False, ROTATE_REFRESH_TOKENS=rotate)
@@ -303,7 +303,7 @@ def test_refresh_with_the_blacklist_disabled_never_consults_it(
 
 
 def test_refresh_with_the_blacklist_disabled_adds_nothing(
-    drive: Drive, make_runtime: MakeRuntime, alice: MemoryUser, blacklist: MemoryBlacklist
+    drive: Drive, make_runtime: MakeRuntime, alice: MemoryUser, blacklist: MemoryBlacklistBackend
 ) -> None:
     runtime = make_runtime(BLACKLIST_ENABLED=False)
     token = RefreshToken.for_user(alice)
@@ -429,7 +429,7 @@ def test_verify_accepts_either_type(
     drive: Drive, runtime: Runtime, alice: MemoryUser, cls: Any
 ) -> None:
     token = cls.for_user(alice)
-    verified = drive(flows.verify(runtime, str(token)), runtime.ports)
+    verified = drive(tokens.verify(runtime, str(token)), runtime.ports)
     assert type(verified) is cls
     assert verified == token
 
@@ -441,7 +441,7 @@ def test_verify_with_a_class_refuses_the_other_type(
     drive: Drive, runtime: Runtime, alice: MemoryUser, cls: Any, other: Any
 ) -> None:
     raw = str(other.for_user(alice))
-    fails(drive, flows.verify(runtime, raw, cls), runtime.ports, TokenTypeInvalid)
+    fails(drive, tokens.verify(runtime, raw, cls), runtime.ports, TokenTypeInvalid)
 
 
 @pytest.mark.parametrize("token_class", [None, RefreshToken])
@@ -450,7 +450,7 @@ def test_verify_refuses_a_blacklisted_refresh_token(
 ) -> None:
     token = RefreshToken.for_user(alice)
     token.blacklist()
-    fails(drive, flows.verify(runtime, str(token), token_class), runtime.ports, TokenBlacklisted)
+    fails(drive, tokens.verify(runtime, str(token), token_class), runtime.ports, TokenBlacklisted)
 
 
 def test_verify_refuses_a_rotated_refresh_token(
@@ -458,24 +458,24 @@ def test_verify_refuses_a_rotated_refresh_token(
 ) -> None:
     raw = str(RefreshToken.for_user(alice))
     drive(flows.refresh(runtime, raw), runtime.ports)
-    fails(drive, flows.verify(runtime, raw), runtime.ports, TokenBlacklisted)
+    fails(drive, tokens.verify(runtime, raw), runtime.ports, TokenBlacklisted)
 
 
 def test_verify_access_tokens_ignore_the_blacklist(
-    drive: Drive, runtime: Runtime, alice: MemoryUser, blacklist: MemoryBlacklist
+    drive: Drive, runtime: Runtime, alice: MemoryUser, blacklist: MemoryBlacklistBackend
 ) -> None:
     token = AccessToken.for_user(alice)
     blacklist.blacklist(token.jti, expires_at=datetime.fromtimestamp(token.exp, tz=UTC))
-    assert drive(flows.verify(runtime, str(token)), runtime.ports) == token
+    assert drive(tokens.verify(runtime, str(token)), runtime.ports) == token
 
 
 def test_verify_with_the_blacklist_disabled_accepts_blacklisted_refresh_tokens(
-    drive: Drive, make_runtime: MakeRuntime, alice: MemoryUser, blacklist: MemoryBlacklist
+    drive: Drive, make_runtime: MakeRuntime, alice: MemoryUser, blacklist: MemoryBlacklistBackend
 ) -> None:
     runtime = make_runtime(BLACKLIST_ENABLED=False)
     token = RefreshToken.for_user(alice)
     blacklist.blacklist(token.jti, expires_at=datetime.fromtimestamp(token.exp, tz=UTC))
-    assert drive(flows.verify(runtime, str(token)), runtime.ports) == token
+    assert drive(tokens.verify(runtime, str(token)), runtime.ports) == token
 
 
 def test_verify_does_not_load_the_user(
@@ -483,7 +483,7 @@ def test_verify_does_not_load_the_user(
 ) -> None:
     raw = str(AccessToken.for_user(alice))
     users.users.clear()
-    assert drive(flows.verify(runtime, raw), runtime.ports).raw == raw
+    assert drive(tokens.verify(runtime, raw), runtime.ports).raw == raw
 
 
 # -- blacklist and logout --------------------------------------------------------------------
@@ -493,8 +493,8 @@ def test_blacklist_reports_whether_it_added(
     drive: Drive, runtime: Runtime, alice: MemoryUser
 ) -> None:
     token = RefreshToken.for_user(alice)
-    assert drive(flows.blacklist(runtime, token), runtime.ports) is True
-    assert drive(flows.blacklist(runtime, token), runtime.ports) is False
+    assert drive(tokens.blacklist(runtime, token), runtime.ports) is True
+    assert drive(tokens.blacklist(runtime, token), runtime.ports) is False
 
 
 @pytest.mark.parametrize("leeway", [0, 120])
@@ -504,7 +504,7 @@ def test_blacklist_entry_lives_until_exp_plus_leeway(
     recording = RecordingBlacklist()
     runtime = make_runtime(ports=Ports(recording, users), LEEWAY=leeway)
     token = RefreshToken.for_user(alice)
-    drive(flows.logout(runtime, str(token)), runtime.ports)
+    drive(flows.blacklist(runtime, str(token)), runtime.ports)
     assert recording.expiries[token.jti] == datetime.fromtimestamp(token.exp + leeway, tz=UTC)
 
 
@@ -513,23 +513,23 @@ def test_blacklist_when_disabled_raises(
 ) -> None:
     runtime = make_runtime(BLACKLIST_ENABLED=False)
     token = RefreshToken.for_user(alice)
-    fails(drive, flows.blacklist(runtime, token), runtime.ports, BlacklistDisabled)
-    fails(drive, flows.logout(runtime, str(token)), runtime.ports, BlacklistDisabled)
+    fails(drive, tokens.blacklist(runtime, token), runtime.ports, BlacklistDisabled)
+    fails(drive, flows.blacklist(runtime, str(token)), runtime.ports, BlacklistDisabled)
 
 
 def test_logout_blacklists_and_a_second_logout_is_token_blacklisted(
     drive: Drive, runtime: Runtime, alice: MemoryUser
 ) -> None:
     raw = str(RefreshToken.for_user(alice))
-    assert drive(flows.logout(runtime, raw), runtime.ports) is None
+    assert drive(flows.blacklist(runtime, raw), runtime.ports) is None
     fails(drive, flows.refresh(runtime, raw), runtime.ports, TokenBlacklisted)
-    error = fails(drive, flows.logout(runtime, raw), runtime.ports, TokenBlacklisted)
+    error = fails(drive, flows.blacklist(runtime, raw), runtime.ports, TokenBlacklisted)
     assert error.code == "token_blacklisted"
 
 
 def test_logout_refuses_an_access_token(drive: Drive, runtime: Runtime, alice: MemoryUser) -> None:
     raw = str(AccessToken.for_user(alice))
-    fails(drive, flows.logout(runtime, raw), runtime.ports, TokenTypeInvalid)
+    fails(drive, flows.blacklist(runtime, raw), runtime.ports, TokenTypeInvalid)
 
 
 def test_logout_refuses_an_expired_token(
@@ -537,10 +537,10 @@ def test_logout_refuses_an_expired_token(
 ) -> None:
     raw = str(RefreshToken.for_user(alice))
     clock.advance(86400)
-    fails(drive, flows.logout(runtime, raw), runtime.ports, TokenExpired)
+    fails(drive, flows.blacklist(runtime, raw), runtime.ports, TokenExpired)
 
 
 def test_logout_leaves_other_sessions(drive: Drive, runtime: Runtime, alice: MemoryUser) -> None:
     spent, kept = str(RefreshToken.for_user(alice)), str(RefreshToken.for_user(alice))
-    drive(flows.logout(runtime, spent), runtime.ports)
+    drive(flows.blacklist(runtime, spent), runtime.ports)
     assert drive(flows.refresh(runtime, kept), runtime.ports).refresh is not None

@@ -12,7 +12,7 @@ from jwtflow import flows
 from jwtflow.clock import FrozenClock
 from jwtflow.config import Config
 from jwtflow.errors import TokenBlacklisted
-from jwtflow.memory import MemoryBlacklist, MemoryUser, MemoryUserStore
+from jwtflow.memory import MemoryBlacklistBackend, MemoryUser, MemoryUserStore
 from jwtflow.runtime import Ports, Runtime
 from jwtflow.tokens import RefreshToken
 
@@ -23,7 +23,7 @@ def later(seconds: float) -> datetime:
     return datetime.now(tz=UTC) + timedelta(seconds=seconds)
 
 
-def test_blacklist_adds_once(blacklist: MemoryBlacklist) -> None:
+def test_blacklist_adds_once(blacklist: MemoryBlacklistBackend) -> None:
     assert blacklist.is_blacklisted("j") is False
     assert blacklist.blacklist("j", expires_at=later(60)) is True
     assert blacklist.blacklist("j", expires_at=later(60)) is False
@@ -31,14 +31,14 @@ def test_blacklist_adds_once(blacklist: MemoryBlacklist) -> None:
     assert blacklist.is_blacklisted("other") is False
 
 
-def test_expired_entries_are_gone_and_can_be_added_again(blacklist: MemoryBlacklist) -> None:
+def test_expired_entries_are_gone_and_can_be_added_again(blacklist: MemoryBlacklistBackend) -> None:
     assert blacklist.blacklist("j", expires_at=later(-1)) is True
     assert blacklist.is_blacklisted("j") is False
     assert blacklist.blacklist("j", expires_at=later(60)) is True
     assert blacklist.is_blacklisted("j") is True
 
 
-def test_async_twins_share_the_state(blacklist: MemoryBlacklist) -> None:
+def test_async_twins_share_the_state(blacklist: MemoryBlacklistBackend) -> None:
     async def scenario() -> list[bool]:
         return [
             await blacklist.ablacklist("j", expires_at=later(60)),
@@ -51,7 +51,7 @@ def test_async_twins_share_the_state(blacklist: MemoryBlacklist) -> None:
     assert blacklist.is_blacklisted("j")
 
 
-def test_concurrent_adds_of_one_jti_let_exactly_one_win(blacklist: MemoryBlacklist) -> None:
+def test_concurrent_adds_of_one_jti_let_exactly_one_win(blacklist: MemoryBlacklistBackend) -> None:
     barrier = threading.Barrier(8)
     results: list[bool] = []
 
@@ -73,7 +73,7 @@ def test_blacklist_entries_follow_the_runtime_clock(
     # A runtime frozen in 2023: the spent token's entry expires (by that clock) in 2023 + 1 day,
     # which the wall clock already considers past, so the entry is dead on arrival.
     clock = FrozenClock(1_700_000_000.0)
-    ports = Ports(MemoryBlacklist(clock), users)
+    ports = Ports(MemoryBlacklistBackend(clock), users)
     runtime = Runtime.build(Config.from_mapping({"SIGNING_KEY": SECRET}), ports, clock=clock)
     raw = str(RefreshToken.mint(runtime, {"user_id": alice.id}))
     drive(flows.refresh(runtime, raw), ports)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from jwtflow.config import Config
-from jwtflow.memory import MemoryBlacklist
+from jwtflow.memory import MemoryBlacklistBackend
 from jwtflow.ports import BlacklistBackend
 
 from .helpers import SECRET
@@ -82,7 +82,7 @@ def test_from_config_builds_a_fresh_backend_by_default() -> None:
     first, second = SetBlacklist.from_config(config), SetBlacklist.from_config(config)
     assert isinstance(first, SetBlacklist)
     assert first is not second
-    assert isinstance(MemoryBlacklist.from_config(config), MemoryBlacklist)
+    assert isinstance(MemoryBlacklistBackend.from_config(config), MemoryBlacklistBackend)
 
 
 def test_from_config_may_read_settings() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,18 +20,9 @@ from jwtflow.errors import (
     TokenExpired,
     TokenTypeInvalid,
 )
-from jwtflow.memory import MemoryBlacklist, MemoryUser, MemoryUserStore
+from jwtflow.memory import MemoryBlacklistBackend, MemoryUser
 from jwtflow.runtime import Runtime
-from jwtflow.tokens import (
-    AccessToken,
-    RefreshToken,
-    TokenPair,
-    blacklisted_until,
-    carried_claims,
-    decode_any,
-    revoke_claim,
-    user_claims,
-)
+from jwtflow.tokens import AccessToken, RefreshToken, TokenPair, claims_of_user, decode_any
 
 from .helpers import ALGORITHM_CASES, SECRET, MakeRuntime, claims_for, hs_token
 
@@ -158,7 +148,7 @@ def test_refresh_verify_consults_the_blacklist(runtime: Runtime, alice: MemoryUs
 
 
 def test_access_verify_ignores_the_blacklist(
-    runtime: Runtime, alice: MemoryUser, blacklist: MemoryBlacklist
+    runtime: Runtime, alice: MemoryUser, blacklist: MemoryBlacklistBackend
 ) -> None:
     token = AccessToken.for_user(alice)
     blacklist.blacklist(token.jti, expires_at=datetime.fromtimestamp(token.exp, tz=UTC))
@@ -166,7 +156,7 @@ def test_access_verify_ignores_the_blacklist(
 
 
 def test_refresh_verify_skips_the_blacklist_when_disabled(
-    make_runtime: MakeRuntime, alice: MemoryUser, blacklist: MemoryBlacklist
+    make_runtime: MakeRuntime, alice: MemoryUser, blacklist: MemoryBlacklistBackend
 ) -> None:
     make_runtime(BLACKLIST_ENABLED=False)
     token = RefreshToken.for_user(alice)
@@ -188,7 +178,9 @@ def test_access_token_carries_user_and_revoke_claims(
     assert access.exp == int(clock.now()) + 300
     assert access.payload["user_id"] == alice.id
     assert access.payload["hash_password"] == refresh.payload["hash_password"]
-    assert access.payload["hash_password"] == revoke_claim(runtime, alice.password)
+    assert access.payload["hash_password"] == claims.revoke_claim(
+        runtime.keys.revoke_secret, alice.password
+    )
     assert AccessToken.verify(str(access)) == access
 
 
@@ -301,50 +293,9 @@ def test_token_pair_as_dict(runtime: Runtime) -> None:
     ("settings", "expected"),
     [({}, {"user_id"}), ({"CHECK_REVOKE_TOKEN": True}, {"user_id", "hash_password"})],
 )
-def test_user_claims(
+def test_claims_of_user(
     make_runtime: MakeRuntime, alice: MemoryUser, settings: dict[str, Any], expected: set[str]
 ) -> None:
     runtime = make_runtime(**settings)
-    assert set(user_claims(runtime, alice)) == expected
-    assert user_claims(runtime, alice)["user_id"] == 1
-
-
-def test_user_claims_follow_the_claim_names(make_runtime: MakeRuntime, alice: MemoryUser) -> None:
-    runtime = make_runtime(USER_ID_CLAIM="uid", CHECK_REVOKE_TOKEN=True, REVOKE_TOKEN_CLAIM="pwd")
-    assert user_claims(runtime, alice) == {"uid": 1, "pwd": revoke_claim(runtime, alice.password)}
-
-
-def test_carried_claims_keep_only_user_claims_present(runtime: Runtime) -> None:
-    payload = {"user_id": 1, "hash_password": "h", "jti": "j", "scope": "x"}
-    assert carried_claims(runtime, payload) == {"user_id": 1, "hash_password": "h"}
-    assert carried_claims(runtime, {"user_id": 1}) == {"user_id": 1}
-
-
-def test_revoke_claim_is_a_keyed_hash_of_the_password_hash(
-    make_runtime: MakeRuntime, users: MemoryUserStore
-) -> None:
-    runtime = make_runtime()
-    claim = revoke_claim(runtime, "pbkdf2_sha256$1$salt$hash")
-    assert claim == revoke_claim(runtime, "pbkdf2_sha256$1$salt$hash")
-    assert claim != revoke_claim(runtime, "pbkdf2_sha256$1$salt$other")
-    assert len(claim) == 43
-    assert "=" not in claim
-    assert len(base64.urlsafe_b64decode(claim + "=")) == 32
-    assert "pbkdf2" not in claim
-    other_key = make_runtime(SIGNING_KEY=SECRET + "-rotated")
-    assert revoke_claim(other_key, "pbkdf2_sha256$1$salt$hash") != claim
-
-
-@pytest.mark.parametrize("leeway", [0, 30])
-def test_blacklisted_until_is_exp_plus_leeway(make_runtime: MakeRuntime, leeway: int) -> None:
-    runtime = make_runtime(LEEWAY=leeway)
-    token = RefreshToken.mint(runtime, {"user_id": 1})
-    until = blacklisted_until(runtime, token)
-    assert until == datetime.fromtimestamp(token.exp + leeway, tz=UTC)
-    assert until.tzinfo is UTC
-
-
-def test_blacklisted_until_never_passes_year_9999(make_runtime: MakeRuntime) -> None:
-    runtime = make_runtime(LEEWAY=300)
-    token = RefreshToken({"exp": claims.MAX_NUMERIC_DATE}, "", "refresh")
-    assert blacklisted_until(runtime, token) == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    assert set(claims_of_user(runtime, alice)) == expected
+    assert claims_of_user(runtime, alice)["user_id"] == 1
