@@ -1,4 +1,8 @@
-"""System checks for ``settings.JWTFLOW``, run by ``manage.py check`` and ``AppConfig.ready()``."""
+"""System checks for ``settings.JWTFLOW``.
+
+Run by ``manage.py check`` (and by every command that checks, runserver and migrate among them)
+and by ``AppConfig.ready()`` in server processes.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 
+from jwtflow.config import problems as config_problems
 from jwtflow.django import conf
 from jwtflow.django.stores import CacheBlacklistBackend
 from jwtflow.errors import ConfigurationError
@@ -24,10 +29,13 @@ DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Check ``settings.JWTFLOW``: values, keys, backend, rule, user model and cache."""
     conf.clear_caches(setting="JWTFLOW")
+    problems = config_problems(getattr(settings, "JWTFLOW", {}))
+    if problems:
+        return [_e001(error) for error in problems]
     try:
         runtime = conf.get_runtime()
     except ConfigurationError as error:
-        return [checks.Error(str(error), hint=_hint(error), id="jwtflow.E001")]
+        return [_e001(error)]
     config = runtime.config
     messages = _check_user_id_field(config.user_id_field)
     if isinstance(runtime.ports.blacklist, CacheBlacklistBackend):
@@ -44,8 +52,9 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     return messages
 
 
-def _hint(error: ConfigurationError) -> str:
-    return f"Fix the {error.key!r} entry of settings.JWTFLOW; see docs/settings.md."
+def _e001(error: ConfigurationError) -> checks.CheckMessage:
+    hint = f"Fix the {error.key!r} entry of settings.JWTFLOW; see docs/settings.md."
+    return checks.Error(str(error), hint=hint, id="jwtflow.E001")
 
 
 def _check_user_id_field(field_name: str) -> list[checks.CheckMessage]:

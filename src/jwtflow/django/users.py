@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import django
@@ -17,6 +18,8 @@ from jwtflow.errors import StoreUnavailable
 # A claim that does not fit the id field ("abc" for an integer, a malformed UUID, an integer
 # past the column's range) identifies nobody: that is user_not_found, not a server error.
 _ILL_FITTING_ID = (ValueError, TypeError, OverflowError, ValidationError, DataError)
+_UNREACHABLE = (OperationalError, InterfaceError)
+_UNAVAILABLE = "The user database is unavailable; try again later."
 
 
 class DjangoUserStore:
@@ -36,8 +39,8 @@ class DjangoUserStore:
             user = self.model._default_manager.get(**{self.id_field: user_id})
         except (self.model.DoesNotExist, self.model.MultipleObjectsReturned, *_ILL_FITTING_ID):
             return None
-        except (OperationalError, InterfaceError) as error:
-            raise StoreUnavailable("The user database is unavailable; try again later.") from error
+        except _UNREACHABLE as error:
+            raise StoreUnavailable(_UNAVAILABLE) from error
         # The ORM coerces ("42" finds pk 42, True finds pk 1); a claim must match exactly, as
         # minted, so a token from another USER_ID_FIELD era cannot name a different user.
         minted = self.user_id(user)
@@ -48,8 +51,13 @@ class DjangoUserStore:
         return await sync_to_async(self.get)(user_id)
 
     def check_credentials(self, request: object, credentials: Mapping[str, Any]) -> Any | None:
-        """Return the user ``django.contrib.auth.authenticate`` finds for ``credentials``."""
-        return auth.authenticate(_http_request(request), **credentials)
+        """Return the user ``django.contrib.auth.authenticate`` finds for ``credentials``.
+
+        Raises:
+            StoreUnavailable: the database could not be reached.
+        """
+        with _database_errors():
+            return auth.authenticate(_http_request(request), **credentials)
 
     async def acheck_credentials(
         self, request: object, credentials: Mapping[str, Any]
@@ -62,7 +70,8 @@ class DjangoUserStore:
         if django.VERSION >= (5, 0) and all(
             hasattr(backend, "aauthenticate") for backend in auth.get_backends()
         ):
-            return await auth.aauthenticate(_http_request(request), **credentials)
+            with _database_errors():
+                return await auth.aauthenticate(_http_request(request), **credentials)
         return await sync_to_async(self.check_credentials)(request, credentials)
 
     def user_id(self, user: Any) -> str | int:
@@ -77,6 +86,15 @@ class DjangoUserStore:
     def password_hash(self, user: Any) -> str:
         """Return the stored password hash."""
         return str(getattr(user, "password", ""))
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """Turn an unreachable database into StoreUnavailable (503), never a 500."""
+    try:
+        yield
+    except _UNREACHABLE as error:
+        raise StoreUnavailable(_UNAVAILABLE) from error
 
 
 def _http_request(request: object) -> HttpRequest | None:

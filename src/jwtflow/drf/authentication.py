@@ -12,11 +12,10 @@ from rest_framework.request import Request
 
 from jwtflow import flows
 from jwtflow.bearer import token_from_header
-from jwtflow.django.conf import get_runtime
 from jwtflow.drf.exceptions import authentication_failure, www_authenticate
 from jwtflow.drivers import run_async, run_sync
 from jwtflow.errors import JWTFlowError
-from jwtflow.runtime import Runtime
+from jwtflow.runtime import Runtime, current
 
 # Where a rejection is remembered so authenticate_header() can describe it (RFC 6750 section 3).
 _REJECTION = "_jwtflow_rejection"
@@ -40,7 +39,7 @@ class JWTAuthentication(BaseAuthentication):
             AuthenticationFailed: the header, token or user is refused (401 with a ``code``).
             APIException: the revocation store is down (503).
         """
-        runtime = get_runtime()
+        runtime = current()
         with _rejections(request):
             raw = _bearer_token(runtime, request)
             if raw is None:
@@ -49,7 +48,7 @@ class JWTAuthentication(BaseAuthentication):
 
     async def aauthenticate(self, request: Request) -> tuple[Any, Any] | None:
         """Async twin of :meth:`authenticate`: same policy, stores awaited natively."""
-        runtime = get_runtime()
+        runtime = current()
         with _rejections(request):
             raw = _bearer_token(runtime, request)
             if raw is None:
@@ -58,7 +57,7 @@ class JWTAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         """Return the ``WWW-Authenticate`` value, describing the rejection if there was one."""
-        return www_authenticate(get_runtime().config, getattr(request, _REJECTION, None))
+        return www_authenticate(current().config, getattr(request, _REJECTION, None))
 
 
 def _bearer_token(runtime: Runtime, request: Request) -> str | None:

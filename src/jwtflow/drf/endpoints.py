@@ -8,20 +8,20 @@ from typing import Any
 
 from rest_framework import status
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from jwtflow import flows
-from jwtflow.django.conf import get_runtime
-from jwtflow.drf import serializers
+from jwtflow import flows, tokens
+from jwtflow.drf import _serializers as serializers
 from jwtflow.drf.exceptions import endpoint_failure, www_authenticate
 from jwtflow.drf.views import AsyncAPIView
 from jwtflow.drivers import run_async
 from jwtflow.effects import Effect
 from jwtflow.errors import JWTFlowError
-from jwtflow.runtime import Runtime
+from jwtflow.runtime import Runtime, current
 from jwtflow.tokens import TokenPair
 
 
@@ -67,9 +67,9 @@ class TokenEndpointView(AsyncAPIView, metaclass=abc.ABCMeta):
 
     async def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Validate the body, then run the endpoint's flow."""
-        serializer = self.serializer_class(data=request.data)
+        serializer = self.serializer_class(data=_body(request))
         serializer.is_valid(raise_exception=True)
-        runtime = get_runtime()
+        runtime = current()
         result = await run_async(
             self.flow(runtime, request, serializer.validated_data), runtime.ports
         )
@@ -79,7 +79,7 @@ class TokenEndpointView(AsyncAPIView, metaclass=abc.ABCMeta):
         """Turn jwtflow errors into ``{"detail", "code"}`` responses with their status."""
         if isinstance(exc, JWTFlowError):
             rejected = exc if self.takes_token else None
-            exc = endpoint_failure(exc, www_authenticate(get_runtime().config, rejected))
+            exc = endpoint_failure(exc, www_authenticate(current().config, rejected))
         return super().handle_exception(exc)
 
 
@@ -108,7 +108,7 @@ class TokenVerifyView(TokenEndpointView):
     serializer_class = serializers.TokenVerifySerializer
 
     def flow(self, runtime: Runtime, request: Request, data: dict[str, Any]) -> Any:
-        return flows.verify(runtime, data["token"])
+        return tokens.verify(runtime, data["token"])
 
 
 class TokenBlacklistView(TokenEndpointView):
@@ -118,4 +118,16 @@ class TokenBlacklistView(TokenEndpointView):
     success_status = status.HTTP_204_NO_CONTENT
 
     def flow(self, runtime: Runtime, request: Request, data: dict[str, Any]) -> Any:
-        return flows.logout(runtime, data["refresh"])
+        return flows.blacklist(runtime, data["refresh"])
+
+
+def _body(request: Request) -> Any:
+    """``request.data``, with a body nested too deep for the parser as a 400, not a 500.
+
+    Raises:
+        ParseError: the body cannot be parsed (DRF's parsers only map ``ValueError``).
+    """
+    try:
+        return request.data
+    except RecursionError:
+        raise ParseError("Malformed request body: nested too deeply.") from None
