@@ -13,7 +13,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import connections
 
-PASSWORD = "correct horse battery staple"
+from tests.forge import PASSWORD
 
 
 def _in_ci() -> bool:

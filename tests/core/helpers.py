@@ -1,16 +1,7 @@
-"""Hand-made tokens and small fakes for the core tests.
-
-Tokens are assembled by hand (base64url + HMAC) so a test can put anything in the header or
-payload, including what PyJWT refuses to produce.
-"""
+"""Constants and small fakes for the core tests (hand-made tokens are in ``tests.forge``)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import uuid
 from collections.abc import Callable, Generator
 from datetime import datetime
 from typing import Any
@@ -49,50 +40,6 @@ ALGORITHM_CASES = [
 MakeRuntime = Callable[..., Runtime]
 #: ``drive(flow, ports)`` from the fixture of that name.
 Drive = Callable[[Generator[Any, Any, Any], Ports], Any]
-
-#: Removes a claim in :func:`claims_for`.
-DROP = object()
-_HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
-
-
-def b64(data: bytes) -> str:
-    """Base64url without padding."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def segment(part: dict[str, Any] | str | bytes) -> str:
-    """Encode a header or payload: a dict as compact JSON, text or bytes exactly as given."""
-    if isinstance(part, dict):
-        part = json.dumps(part, separators=(",", ":"))
-    if isinstance(part, str):
-        part = part.encode()
-    return b64(part)
-
-
-def hs_token(
-    payload: dict[str, Any] | str | bytes,
-    secret: str | bytes,
-    header: dict[str, Any] | str | None = None,
-    alg: str = "HS256",
-) -> str:
-    """A compact JWS whose signature is a correct HMAC of whatever header and payload are given."""
-    secret = secret.encode() if isinstance(secret, str) else secret
-    signing_input = f"{segment(header or {'alg': alg, 'typ': 'JWT'})}.{segment(payload)}"
-    digest = hmac.new(secret, signing_input.encode(), _HASHES[alg]).digest()
-    return f"{signing_input}.{b64(digest)}"
-
-
-def claims_for(now: float, **overrides: Any) -> dict[str, Any]:
-    """A valid access-token payload at ``now``; ``name=DROP`` removes a claim."""
-    payload: dict[str, Any] = {
-        "token_type": "access",
-        "exp": int(now) + 300,
-        "iat": int(now),
-        "jti": uuid.uuid4().hex,
-        "user_id": 1,
-    }
-    payload.update(overrides)
-    return {name: value for name, value in payload.items() if value is not DROP}
 
 
 class RecordingBlacklist(MemoryBlacklistBackend):

@@ -20,8 +20,9 @@ from jwtflow.config import Config
 from jwtflow.errors import TokenError, TokenExpired, TokenTypeInvalid
 from jwtflow.runtime import Runtime
 from jwtflow.tokens import AccessToken, RefreshToken
+from tests.forge import DROP, claims_for, hs_token
 
-from .helpers import DROP, SECRET, MakeRuntime, claims_for, hs_token
+from .helpers import SECRET, MakeRuntime
 
 NOW = 1_700_000_000.0
 

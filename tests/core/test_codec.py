@@ -15,9 +15,10 @@ from jwtflow import codec
 from jwtflow.config import Config
 from jwtflow.errors import TokenError
 from jwtflow.keys import KeyRing
+from tests.forge import b64, hs_token, segment
 from tests.pem import KeyPair
 
-from .helpers import ALGORITHM_CASES, SECRET, b64, hs_token, segment
+from .helpers import ALGORITHM_CASES, SECRET
 
 PAYLOAD = {"sub": "1", "n": 1}
 

@@ -23,8 +23,9 @@ from jwtflow.errors import (
 from jwtflow.memory import MemoryBlacklistBackend, MemoryUser
 from jwtflow.runtime import Runtime
 from jwtflow.tokens import AccessToken, RefreshToken, TokenPair, claims_of_user, decode_any
+from tests.forge import claims_for, hs_token
 
-from .helpers import ALGORITHM_CASES, SECRET, MakeRuntime, claims_for, hs_token
+from .helpers import ALGORITHM_CASES, SECRET, MakeRuntime
 
 TOKEN_CLASSES = [AccessToken, RefreshToken]
 

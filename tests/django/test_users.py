@@ -15,7 +15,7 @@ from django.test import RequestFactory
 
 from jwtflow.django.users import DjangoUserStore
 from jwtflow.errors import StoreUnavailable
-from tests.conftest import PASSWORD
+from tests.forge import PASSWORD
 from tests.testapp.models import SlugUser, UUIDUser
 
 Call = Callable[..., Any]

@@ -15,8 +15,7 @@ from django.test import AsyncClient, Client
 
 from jwtflow import AccessToken, RefreshToken
 from jwtflow.django.models import BlacklistedToken
-from tests.conftest import PASSWORD
-from tests.drf.test_authentication import assert_rejected
+from tests.forge import PASSWORD, assert_rejected
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
