@@ -1,4 +1,7 @@
-"""Constants and small fakes for the core tests (hand-made tokens are in ``tests.forge``)."""
+"""Constants, small fakes and the ``fails`` assertion for the core tests.
+
+Hand-made tokens are in ``tests.forge``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,9 @@ from collections.abc import Callable, Generator
 from datetime import datetime
 from typing import Any
 
+import pytest
+
+from jwtflow.errors import JWTFlowError
 from jwtflow.memory import MemoryBlacklistBackend
 from jwtflow.runtime import Ports, Runtime
 
@@ -55,3 +61,21 @@ class RecordingBlacklist(MemoryBlacklistBackend):
         if added:
             self.expiries[jti] = expires_at
         return added
+
+
+def refuse_everyone(user: Any) -> bool:
+    """A ``USER_AUTHENTICATION_RULE`` that refuses every user."""
+    return False
+
+
+def accept_everyone(user: Any) -> bool:
+    """A ``USER_AUTHENTICATION_RULE`` that accepts every user, inactive ones too."""
+    return True
+
+
+def fails(drive: Drive, flow: Any, ports: Ports, error: type[JWTFlowError]) -> JWTFlowError:
+    """Drive ``flow`` and assert it raises exactly ``error`` (not a subclass); return it."""
+    with pytest.raises(JWTFlowError) as caught:
+        drive(flow, ports)
+    assert type(caught.value) is error
+    return caught.value
