@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# Throwaway PostgreSQL and Redis on loopback for the test suite.
+# Throwaway PostgreSQL, Redis and a three-master Redis Cluster on loopback for the test suite.
 #
-#   scripts/services.sh start   start both (idempotent), write .services/env
-#   scripts/services.sh stop    stop what `start` started (by pidfile), drop their data
+#   scripts/services.sh start [pg|redis|cluster]...  start them (default: all; idempotent),
+#                                                     write .services/env
+#   scripts/services.sh stop [pg|redis|cluster]...   stop what `start` started (by pidfile),
+#                                                     drop their data (default: all)
 #   scripts/services.sh env     print the exports, for: eval "$(scripts/services.sh env)"
-#   scripts/services.sh status  say what runs; exit 0 if either server is up
+#   scripts/services.sh status  say what runs; exit 0 if any server is up
 #
-# State lives in .services/ at the repository root (gitignored). With CI=true a server that
-# cannot be started is an error; elsewhere it is a warning and its variable is left out, so
-# the tests that need it skip instead of failing.
+# State lives in .services/ at the repository root (gitignored), or in $JWTFLOW_SERVICES_DIR
+# (a second, independent set of servers). With CI=true a server that cannot be started is an
+# error; elsewhere it is a warning and its variable is left out, so the tests that need it skip
+# instead of failing.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STATE="$ROOT/.services"
+STATE="${JWTFLOW_SERVICES_DIR:-$ROOT/.services}"
 ENV_FILE="$STATE/env"
 PG_USER=postgres
 
@@ -30,6 +33,30 @@ give_up() {
 # Ask the kernel for a free loopback port; the tiny race until the server binds is acceptable.
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# N loopback ports p, each free together with p + 10000 (a Redis Cluster node's bus port on
+# Redis < 7); all are held until every one is found, so they are distinct.
+free_cluster_ports() {
+  python3 - "$1" <<'EOF'
+import socket, sys
+held, found = [], []
+while len(found) < int(sys.argv[1]):
+    client = socket.socket()
+    client.bind(("127.0.0.1", 0))
+    port = client.getsockname()[1]
+    held.append(client)
+    if port + 10000 > 65535:
+        continue
+    bus = socket.socket()
+    try:
+        bus.bind(("127.0.0.1", port + 10000))
+    except OSError:
+        continue
+    held.append(bus)
+    found.append(port)
+print(*found)
+EOF
 }
 
 # Is this pid alive and running the named program? Guards against killing a reused pid.
@@ -236,7 +263,112 @@ redis_stop() {
   rm -rf "$STATE/redis" "$STATE/redis.port"
 }
 
+# ---------------------------------------------------------------- Redis Cluster
+
+CLUSTER_NODES=3
+
+cluster_ports() { cat "$STATE/cluster.ports" 2>/dev/null || true; }
+
+# Every node is up and says all 16384 slots are served.
+cluster_ok() {
+  local port
+  [[ -f "$STATE/cluster.ports" ]] || return 1
+  for port in $(cluster_ports); do
+    redis-cli -h 127.0.0.1 -p "$port" cluster info 2>/dev/null | grep -q '^cluster_state:ok' \
+      || return 1
+  done
+}
+
+cluster_start() {
+  local ports port dir i
+  if cluster_ok; then
+    log "Redis Cluster already running on ports $(cluster_ports)"
+    return 0
+  fi
+  if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+    apt_install redis-server redis-tools || true
+    command -v redis-server >/dev/null && command -v redis-cli >/dev/null || {
+      give_up "redis-server/redis-cli not found and could not be installed"
+      return 1
+    }
+  fi
+  cluster_stop quietly
+  read -r -a ports <<<"$(free_cluster_ports "$CLUSTER_NODES")"
+  for i in "${!ports[@]}"; do
+    port="${ports[$i]}"
+    dir="$STATE/cluster/node-$i"
+    mkdir -p "$dir"
+    # In memory only, like the single server; the bus port is the default, port + 10000.
+    if ! redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes \
+      --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 5000 \
+      --save '' --appendonly no --daemonize yes --dir "$dir" --pidfile "$dir/redis.pid" \
+      --logfile "$STATE/logs/redis-cluster-$i.log" >/dev/null; then
+      give_up "Redis Cluster node $i did not start, see $STATE/logs/redis-cluster-$i.log"
+      cluster_stop quietly
+      return 1
+    fi
+  done
+  for port in "${ports[@]}"; do
+    for _ in $(seq 1 40); do
+      redis_ping "$port" && break
+      sleep 0.25
+    done
+  done
+  echo "${ports[*]}" >"$STATE/cluster.ports"
+  if ! redis-cli --cluster create "${ports[@]/#/127.0.0.1:}" --cluster-replicas 0 \
+    --cluster-yes >"$STATE/logs/redis-cluster-create.log" 2>&1; then
+    give_up "redis-cli --cluster create failed, see $STATE/logs/redis-cluster-create.log"
+    cluster_stop quietly
+    return 1
+  fi
+  # The nodes agree on the slot map a moment after `create` returns.
+  for _ in $(seq 1 80); do
+    if cluster_ok; then
+      log "Redis Cluster of $CLUSTER_NODES masters on 127.0.0.1:${ports[*]}"
+      return 0
+    fi
+    sleep 0.25
+  done
+  give_up "Redis Cluster started but cluster_state is not ok on ports ${ports[*]}"
+  cluster_stop quietly
+  return 1
+}
+
+cluster_stop() {
+  local pidfile pid stopped=""
+  for pidfile in "$STATE"/cluster/node-*/redis.pid; do
+    [[ -f "$pidfile" ]] || continue
+    pid="$(cat "$pidfile")"
+    if pid_is "$pid" redis-server; then
+      kill "$pid"
+      for _ in $(seq 1 40); do
+        pid_is "$pid" redis-server || break
+        sleep 0.25
+      done
+      stopped=1
+    fi
+  done
+  [[ -n "$stopped" && "${1:-}" != quietly ]] && log "Redis Cluster stopped"
+  rm -rf "$STATE/cluster" "$STATE/cluster.ports"
+}
+
 # ---------------------------------------------------------------- commands
+
+# The services a start or stop names (all three by default), checked before anything runs.
+SERVICES=(pg redis cluster)
+selected() {
+  local name
+  (($# > 0)) || set -- "${SERVICES[@]}"
+  for name in "$@"; do
+    case "$name" in
+      pg | redis | cluster) echo "$name" ;;
+      *)
+        echo "unknown service '$name'; expected: ${SERVICES[*]}" >&2
+        return 1
+        ;;
+    esac
+  done
+}
 
 write_env() {
   {
@@ -249,20 +381,33 @@ write_env() {
     if [[ -f "$STATE/redis.port" ]]; then
       echo "export JWTFLOW_TEST_REDIS_URL=redis://127.0.0.1:$(cat "$STATE/redis.port")/0"
     fi
+    if [[ -f "$STATE/cluster.ports" ]]; then
+      # One seed node is enough: a cluster client discovers the others.
+      echo "export JWTFLOW_TEST_REDIS_CLUSTER_URL=redis://127.0.0.1:$(cut -d' ' -f1 "$STATE/cluster.ports")"
+    fi
   } >"$ENV_FILE"
 }
 
 case "${1:-}" in
   start)
+    names="$(selected "${@:2}")"
     mkdir -p "$STATE/logs"
-    pg_start || true
-    redis_start || true
+    for name in $names; do
+      "${name}_start" || true
+    done
     write_env
     ;;
   stop)
-    pg_stop
-    redis_stop
-    rm -f "$ENV_FILE"
+    names="$(selected "${@:2}")"
+    for name in $names; do
+      "${name}_stop"
+    done
+    # Keep the exports of whatever still runs; without any, there is nothing to source.
+    if compgen -G "$STATE/*.port*" >/dev/null; then
+      write_env
+    else
+      rm -f "$ENV_FILE"
+    fi
     ;;
   env)
     if [[ ! -f "$ENV_FILE" ]]; then
@@ -279,11 +424,14 @@ case "${1:-}" in
     if pid_is "$(redis_pid)" redis-server && [[ -f "$STATE/redis.port" ]]; then
       log "Redis running on port $(cat "$STATE/redis.port")" && up=0
     fi
+    if cluster_ok; then
+      log "Redis Cluster running on ports $(cluster_ports)" && up=0
+    fi
     ((up == 0)) || log "nothing running"
     exit "$up"
     ;;
   *)
-    echo "usage: $0 start|stop|env|status" >&2
+    echo "usage: $0 start|stop [pg|redis|cluster]... | env | status" >&2
     exit 2
     ;;
 esac

@@ -66,20 +66,41 @@ def user(db: None) -> User:
     return User.objects.create_user("alice", "alice@example.com", PASSWORD)
 
 
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """The test Redis server's URL: skipped locally without one, a failure in CI."""
-    url = os.environ.get("JWTFLOW_TEST_REDIS_URL")
+def _service_url(variable: str, what: str) -> str:
+    """The URL in ``variable``; without it the test skips locally and fails in CI."""
+    url = os.environ.get(variable)
     if not url:
-        message = "JWTFLOW_TEST_REDIS_URL is not set: start Redis with `scripts/services.sh start`"
+        message = f"{variable} is not set: start {what} with `scripts/services.sh start`"
         if _in_ci():
             pytest.fail(message)
         pytest.skip(message)
+    return url
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The test Redis server's URL: skipped locally without one, a failure in CI."""
+    url = _service_url("JWTFLOW_TEST_REDIS_URL", "Redis")
     from django.core.cache import caches
 
     caches["redis"].clear()
     yield url
     caches["redis"].clear()
+
+
+@pytest.fixture
+def redis_cluster_url() -> Iterator[str]:
+    """A seed node of the test Redis Cluster (three masters), emptied around the test.
+
+    Skipped locally without one, a failure in CI.
+    """
+    url = _service_url("JWTFLOW_TEST_REDIS_CLUSTER_URL", "the Redis Cluster")
+    from redis.cluster import RedisCluster
+
+    with RedisCluster.from_url(url) as cluster:
+        cluster.flushall(target_nodes=RedisCluster.PRIMARIES)
+        yield url
+        cluster.flushall(target_nodes=RedisCluster.PRIMARIES)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core import checks as django_checks
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
@@ -232,6 +233,88 @@ class TestCache:
         jwt_settings(BLACKLIST_BACKEND=CACHE_BACKEND, BLACKLIST_CACHE_ALIAS="shared")
 
         assert check_settings() == []
+
+
+DJANGO_REDIS = "django_redis.cache.RedisCache"
+DJANGO_REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+
+
+class TestCacheThatSwallowsErrors:
+    """A cache that turns an outage into a miss would turn it into "not revoked": E005."""
+
+    @pytest.fixture
+    def use_cache(self, settings: Any, jwt_settings: JWTSettings) -> Callable[..., None]:
+        def apply(backend: str, **options: Any) -> None:
+            cache = {"BACKEND": backend, "LOCATION": "redis://127.0.0.1:6379/1"}
+            if options:
+                cache["OPTIONS"] = options
+            settings.CACHES = {**settings.CACHES, "shared": cache}
+            jwt_settings(BLACKLIST_BACKEND=CACHE_BACKEND, BLACKLIST_CACHE_ALIAS="shared")
+
+        return apply
+
+    @pytest.mark.parametrize("key", ["IGNORE_EXCEPTIONS", "ignore_exceptions"])
+    @pytest.mark.parametrize("backend", [DJANGO_REDIS, DJANGO_REDIS_CACHE])
+    def test_ignore_exceptions_option_is_e005(
+        self, use_cache: Callable[..., None], key: str, backend: str
+    ) -> None:
+        use_cache(backend, **{key: True})
+
+        text = only_message(check_settings(), "jwtflow.E005")
+
+        assert "JWTFLOW['BLACKLIST_BACKEND']" in text
+        assert "'shared'" in text
+        assert "IGNORE_EXCEPTIONS" in text
+        assert "503" in text
+
+    def test_global_django_redis_setting_is_e005(
+        self, settings: Any, use_cache: Callable[..., None]
+    ) -> None:
+        settings.DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+        use_cache(DJANGO_REDIS)
+
+        text = only_message(check_settings(), "jwtflow.E005")
+
+        assert "DJANGO_REDIS_IGNORE_EXCEPTIONS" in text
+
+    def test_option_false_overrides_the_global_setting(
+        self, settings: Any, use_cache: Callable[..., None]
+    ) -> None:
+        settings.DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+        use_cache(DJANGO_REDIS, IGNORE_EXCEPTIONS=False)
+
+        assert check_settings() == []
+
+    def test_global_setting_does_not_touch_djangos_own_backend(
+        self, settings: Any, use_cache: Callable[..., None]
+    ) -> None:
+        settings.DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+        use_cache(DJANGO_REDIS_CACHE)
+
+        assert check_settings() == []
+
+    def test_django_redis_that_raises_passes(self, use_cache: Callable[..., None]) -> None:
+        use_cache(DJANGO_REDIS, CLIENT_CLASS="django_redis.client.DefaultClient")
+
+        assert check_settings() == []
+
+    def test_only_the_blacklist_cache_matters(
+        self, settings: Any, jwt_settings: JWTSettings
+    ) -> None:
+        swallowing = {"BACKEND": DJANGO_REDIS, "OPTIONS": {"IGNORE_EXCEPTIONS": True}}
+        shared = {"BACKEND": DJANGO_REDIS_CACHE}
+        settings.CACHES = {**settings.CACHES, "pages": swallowing, "shared": shared}
+        jwt_settings(BLACKLIST_BACKEND=CACHE_BACKEND, BLACKLIST_CACHE_ALIAS="shared")
+
+        assert check_settings() == []
+
+    def test_refuses_to_start_outside_manage_py(self, use_cache: Callable[..., None]) -> None:
+        from django.apps import apps
+
+        use_cache(DJANGO_REDIS, IGNORE_EXCEPTIONS=True)
+
+        with pytest.raises(ImproperlyConfigured, match=r"jwtflow\.E005"):
+            apps.get_app_config("jwtflow").ready()
 
 
 def test_rotation_without_blacklist_is_w001(jwt_settings: JWTSettings) -> None:

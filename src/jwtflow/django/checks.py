@@ -103,4 +103,30 @@ def _check_cache(alias: str, allow_local: bool) -> list[checks.CheckMessage]:
                 id="jwtflow.E004",
             )
         ]
+    if _swallows_errors(settings.CACHES[alias], backend):
+        return [
+            checks.Error(
+                f"JWTFLOW['BLACKLIST_BACKEND']: the cache {alias!r} is configured to ignore "
+                "exceptions (IGNORE_EXCEPTIONS), so a cache outage would read as 'not revoked' "
+                "and logged-out tokens would work.",
+                hint=f"Remove IGNORE_EXCEPTIONS from CACHES[{alias!r}]['OPTIONS'] (and "
+                "DJANGO_REDIS_IGNORE_EXCEPTIONS), or give jwtflow its own cache alias without "
+                "it in BLACKLIST_CACHE_ALIAS; jwtflow answers 503 while the cache is down.",
+                id="jwtflow.E005",
+            )
+        ]
     return []
+
+
+def _swallows_errors(cache: dict[str, Any], backend: str) -> bool:
+    """Whether the cache answers "miss" instead of raising when its server is down.
+
+    django-redis reads ``OPTIONS["IGNORE_EXCEPTIONS"]`` (some forks spell it in lower case),
+    falling back to the global ``DJANGO_REDIS_IGNORE_EXCEPTIONS``. Django's own backends read
+    neither, so the global only counts for third-party ones.
+    """
+    for key, value in (cache.get("OPTIONS") or {}).items():
+        if str(key).upper() == "IGNORE_EXCEPTIONS":
+            return bool(value)
+    global_setting = getattr(settings, "DJANGO_REDIS_IGNORE_EXCEPTIONS", False)
+    return bool(global_setting) and not backend.startswith("django.core.cache.backends.")
