@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any, Protocol
 
 #: The password of the test users the fixtures create.
@@ -23,7 +24,7 @@ _HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sh
 
 
 class Response(Protocol):
-    """What :func:`assert_rejected` needs of a response (Django's test client or httpx)."""
+    """What the tests read of a response (Django's test clients or httpx)."""
 
     status_code: int
 
@@ -31,8 +32,16 @@ class Response(Protocol):
     def headers(self) -> Any:
         """The response headers, case-insensitive."""
 
+    @property
+    def content(self) -> bytes:
+        """The raw body."""
+
     def json(self) -> Any:
         """The decoded JSON body."""
+
+
+#: ``http(method, path, data=None, token=None, headers=None)``, the DRF tests' fixture.
+Http = Callable[..., Response]
 
 
 def b64(data: bytes) -> str:

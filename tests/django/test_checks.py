@@ -245,7 +245,7 @@ class TestCacheThatSwallowsErrors:
     @pytest.fixture
     def use_cache(self, settings: Any, jwt_settings: JWTSettings) -> Callable[..., None]:
         def apply(backend: str, **options: Any) -> None:
-            cache = {"BACKEND": backend, "LOCATION": "redis://127.0.0.1:6379/1"}
+            cache: dict[str, Any] = {"BACKEND": backend, "LOCATION": "redis://127.0.0.1:6379/1"}
             if options:
                 cache["OPTIONS"] = options
             settings.CACHES = {**settings.CACHES, "shared": cache}

@@ -8,12 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.http import HttpResponse
 from django.test import AsyncClient, Client
+
+from tests.forge import Response
 
 
 @pytest.fixture
-def http(mode: str) -> Callable[..., HttpResponse]:
+def http(mode: str) -> Callable[..., Response]:
     """``http(method, path, data=None, token=None, headers=None)`` via WSGI (sync) or ASGI (async).
 
     In sync mode protected calls go to the plain APIView, in async mode to the AsyncAPIView.
@@ -25,13 +26,14 @@ def http(mode: str) -> Callable[..., HttpResponse]:
         data: Any = None,
         token: str | None = None,
         headers: dict[str, str] | None = None,
-    ) -> HttpResponse:
+    ) -> Response:
         headers = dict(headers or {})
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         if mode == "sync":
             path = path.replace("/api/me/", "/api/me-sync/")
-            return _send(Client(), method, path, data, headers)  # type: ignore[no-any-return]
+            response: Response = _send(Client(), method, path, data, headers)
+            return response
         return asyncio.run(_asend(method, path, data, headers))
 
     return request
@@ -44,5 +46,6 @@ def _send(client: Any, method: str, path: str, data: Any, headers: dict[str, str
     return getattr(client, method.lower())(path, **kwargs)
 
 
-async def _asend(method: str, path: str, data: Any, headers: dict[str, str]) -> HttpResponse:
-    return await _send(AsyncClient(), method, path, data, headers)  # type: ignore[no-any-return]
+async def _asend(method: str, path: str, data: Any, headers: dict[str, str]) -> Response:
+    response: Response = await _send(AsyncClient(), method, path, data, headers)
+    return response

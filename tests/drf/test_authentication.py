@@ -11,17 +11,14 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.http import HttpResponse
 from rest_framework.test import APIRequestFactory
 
 from jwtflow import AccessToken, JWTAuthentication, RefreshToken
-from tests.forge import DROP, assert_rejected, b64, hs_token
+from tests.forge import DROP, Http, assert_rejected, b64, hs_token
 from tests.forge import claims_for as claims_at
 from tests.pem import key_pair
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-Http = Callable[..., HttpResponse]
 
 
 def claims_for(user: User, **overrides: Any) -> dict[str, Any]:

@@ -10,20 +10,17 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db import connections
-from django.http import HttpResponse
 from django.test import AsyncClient, Client
 
 from jwtflow import AccessToken, RefreshToken
 from jwtflow.django.models import BlacklistedToken
-from tests.forge import PASSWORD, assert_rejected
+from tests.forge import PASSWORD, Http, Response, assert_rejected
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-Http = Callable[..., HttpResponse]
 Settings = Callable[..., None]
 
 
-def obtain(http: Http, username: str = "alice", password: str = PASSWORD) -> HttpResponse:
+def obtain(http: Http, username: str = "alice", password: str = PASSWORD) -> Response:
     return http("POST", "/auth/token/", {"username": username, "password": password})
 
 
@@ -192,9 +189,9 @@ def test_refreshed_access_has_the_same_claims(
 # --- concurrent refresh: exactly one winner ----------------------------------------------------
 
 
-def _race_threads(refresh: str, racers: int) -> list[HttpResponse]:
+def _race_threads(refresh: str, racers: int) -> list[Response]:
     barrier = threading.Barrier(racers)
-    results: list[HttpResponse] = []
+    results: list[Response] = []
     lock = threading.Lock()
 
     def racer() -> None:
@@ -216,7 +213,7 @@ def _race_threads(refresh: str, racers: int) -> list[HttpResponse]:
     return results
 
 
-async def _race_tasks(refresh: str, racers: int) -> list[HttpResponse]:
+async def _race_tasks(refresh: str, racers: int) -> list[Response]:
     return list(
         await asyncio.gather(
             *(
