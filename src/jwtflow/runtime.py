@@ -14,16 +14,23 @@ from jwtflow.clock import Clock, SystemClock
 from jwtflow.config import Config
 from jwtflow.errors import ConfigurationError
 from jwtflow.keys import KeyRing
-from jwtflow.ports import BlacklistBackend, UserStore
+from jwtflow.ports import Accounts, BlacklistBackend, UserStore
 from jwtflow.rules import default_user_authentication_rule
 
 
 @dataclass(frozen=True)
 class Ports:
-    """The stores the flows' effects are performed against."""
+    """The stores the flows' effects are performed against.
+
+    ``accounts`` is derived: the two stores together, for the lookup that needs both.
+    """
 
     blacklist: BlacklistBackend
     users: UserStore
+    accounts: Accounts = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "accounts", Accounts(self.blacklist, self.users))
 
 
 @dataclass(frozen=True)
