@@ -4,7 +4,8 @@
 #   make lint         ruff check + ruff format --check
 #   make typecheck    mypy (configured in pyproject.toml)
 #   make test         services + lint + typecheck + pytest on SQLite and PostgreSQL + coverage gates
-#   make test-matrix  pytest on PostgreSQL + Redis for Django 4.2, 5.2 (Python 3.11), 6.x (3.13/3.12)
+#   make test-matrix  pytest on PostgreSQL + Redis for Django 4.2, 5.2 (Python 3.11), 6.x (3.13/3.12),
+#                     and the lowest supported versions (Django 4.2, DRF 3.15.0, PyJWT 2.13.0)
 #   make demo         migrate + seed the example project, print a curl walkthrough, serve on :8000
 #   make clean        stop services, remove venvs, caches, coverage data and the demo database
 
@@ -18,7 +19,7 @@ BIN := $(VENV)/bin
 # Re-install when the dependencies or the installer change; the stamp lives inside the venv.
 VENV_DEPS := pyproject.toml scripts/make-venv.sh scripts/find-python.sh
 
-MATRIX_VENVS := .venv-django42 .venv-django52 .venv-django6x
+MATRIX_VENVS := .venv-django42 .venv-django52 .venv-django6x .venv-lowest
 
 .PHONY: help venv lint typecheck test test-matrix demo services-start services-stop clean
 
@@ -49,6 +50,13 @@ test: venv
 
 .venv-django6x/.installed: $(VENV_DEPS)
 	bash scripts/make-venv.sh .venv-django6x "3.13 3.12" "Django>=6.0,<7.0"
+
+# The floors of pyproject's dependencies: the DRF adapter relies on DRF request internals and
+# the codec on PyJWT's behaviour, so the lowest allowed releases are tested, not only the newest.
+# Keep these pins equal to the ">=" floors in pyproject.toml.
+.venv-lowest/.installed: $(VENV_DEPS)
+	bash scripts/make-venv.sh .venv-lowest "3.11" \
+	  "Django>=4.2,<5.0" "djangorestframework==3.15.0" "PyJWT[crypto]==2.13.0"
 
 test-matrix: $(addsuffix /.installed,$(MATRIX_VENVS))
 	bash scripts/test-matrix.sh $(MATRIX_VENVS)
