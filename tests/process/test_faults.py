@@ -1,0 +1,149 @@
+"""Store outages: while the store is down every request that needs it is a 503; after it comes
+back, service resumes and no revocation made before the outage is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import AsyncClient, Client
+
+from tests.forge import PASSWORD, Response
+from tests.process.harness import PostgresServer, RedisServer, WorkerPool, post
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.once]
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def missing(what: str) -> None:
+    """Skip locally, fail in CI: a missing server is never a pass there."""
+    if CI:
+        pytest.fail(f"{what} is missing")
+    pytest.skip(f"{what} is missing")
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test's own, with every write on disk before it is acknowledged."""
+    if not shutil.which("redis-server"):
+        missing("redis-server")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.kill()
+
+
+def send(mode: str, path: str, data: dict[str, Any]) -> tuple[int, Any]:
+    """POST ``data`` to ``path`` in-process, through WSGI (sync) or ASGI (async)."""
+    kwargs: dict[str, Any] = {"data": json.dumps(data), "content_type": "application/json"}
+    if mode == "sync":
+        response: Response = Client().post(path, **kwargs)
+    else:
+        response = asyncio.run(AsyncClient().post(path, **kwargs))
+    return response.status_code, json.loads(response.content) if response.content else None
+
+
+def pair_for(mode: str, user: User) -> dict[str, str]:
+    """Log in."""
+    status, body = send(mode, "/auth/token/", {"username": user.username, "password": PASSWORD})
+    assert status == 200, body
+    return dict(body)
+
+
+def unavailable(answer: tuple[int, Any]) -> bool:
+    """Whether an answer is the fail-closed 503."""
+    return answer[0] == 503 and answer[1]["code"] == "store_unavailable"
+
+
+class TestRedisOutage:
+    @pytest.fixture
+    def cache_store(
+        self, redis_server: RedisServer, settings: Any, jwt_settings: Any
+    ) -> RedisServer:
+        settings.CACHES = {
+            **settings.CACHES,
+            "own": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_server.url,
+            },
+        }
+        jwt_settings(
+            BLACKLIST_BACKEND="jwtflow.django.stores.CacheBlacklistBackend",
+            BLACKLIST_CACHE_ALIAS="own",
+        )
+        return redis_server
+
+    def test_outage_is_503_and_restart_keeps_every_revocation(
+        self, cache_store: RedisServer, mode: str, user: User
+    ) -> None:
+        revoked = pair_for(mode, user)["refresh"]
+        assert send(mode, "/auth/token/blacklist/", {"refresh": revoked})[0] == 204
+        spare = pair_for(mode, user)["refresh"]
+
+        cache_store.kill()
+        during = [
+            send(mode, "/auth/token/refresh/", {"refresh": revoked}),
+            send(mode, "/auth/token/refresh/", {"refresh": spare}),
+            send(mode, "/auth/token/blacklist/", {"refresh": spare}),
+        ]
+        cache_store.start()
+        after = [
+            send(mode, "/auth/token/refresh/", {"refresh": revoked}),
+            send(mode, "/auth/token/refresh/", {"refresh": spare}),
+        ]
+
+        assert all(unavailable(answer) for answer in during), during
+        assert after[0][0] == 401
+        assert after[0][1]["code"] == "token_blacklisted"
+        assert after[1][0] == 200, after
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """A second PostgreSQL server of this module's own."""
+    server = PostgresServer(tmp_path_factory.mktemp("pg-services"))
+    if not server.started:
+        missing(f"a throwaway PostgreSQL ({server.output.strip()})")
+    yield server
+    server.remove()
+
+
+def test_database_outage_is_503_and_restart_keeps_every_revocation(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    database = postgres.database("jwtflow_fault")
+    pool = WorkerPool(1, {"DATABASES": {"default": database}}, tmp_path)
+    try:
+        login = post("/auth/token/", {"username": "alice", "password": PASSWORD})
+        setup: list[dict[str, Any]] = [{"migrate": True}, {"user": ["alice", PASSWORD]}]
+        [first, second] = pool.run([login, login], setup=setup)
+        revoked, spare = first["body"]["refresh"], second["body"]["refresh"]
+        [logout] = pool.run([post("/auth/token/blacklist/", {"refresh": revoked})])
+        assert logout["status"] == 204, logout
+
+        postgres.crash()
+        attempts = [
+            post("/auth/token/refresh/", {"refresh": revoked}),
+            post("/auth/token/refresh/", {"refresh": spare}),
+            login,
+        ]
+        during = pool.run(attempts, mode="sync") + pool.run(attempts, mode="async")
+        postgres.start()
+        after = pool.run(attempts[:2], mode="sync")
+    finally:
+        pool.close()
+
+    assert {(answer["status"], answer["body"]["code"]) for answer in during} == {
+        (503, "store_unavailable")
+    }, during
+    assert (after[0]["status"], after[0]["body"]["code"]) == (401, "token_blacklisted")
+    assert after[1]["status"] == 200, after
