@@ -7,6 +7,8 @@
 #   make test-matrix  pytest on PostgreSQL + Redis for Django 4.2, 5.2 (Python 3.11), 6.x (3.13/3.12),
 #                     and the lowest supported versions (Django 4.2, DRF 3.15.0, PyJWT 2.13.0)
 #   make demo         migrate + seed the example project, print a curl walkthrough, serve on :8000
+#   make bench        jwtflow vs simplejwt vs drf-restflow vs a hand-written floor, in .venv-bench
+#                     (BENCH_ARGS="--quick" or "--only verify" etc.; see docs/benchmarks.md)
 #   make clean        stop services, remove venvs, caches, coverage data and the demo database
 
 SHELL := bash
@@ -63,6 +65,22 @@ test-matrix: $(addsuffix /.installed,$(MATRIX_VENVS))
 
 demo: venv
 	bash scripts/demo.sh
+
+# The benchmark gets its own venv: jwtflow from this checkout (editable) plus the peers from PyPI,
+# which must never leak into the test venv.
+BENCH_VENV := .venv-bench
+BENCH_ARGS ?=
+
+.PHONY: bench
+
+$(BENCH_VENV)/.installed: pyproject.toml bench/requirements.txt scripts/find-python.sh
+	test -x $(BENCH_VENV)/bin/python || "$$(bash scripts/find-python.sh 3.11)" -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --progress-bar off --upgrade \
+	  -e . -r bench/requirements.txt
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -m bench.run $(BENCH_ARGS)
 
 services-start:
 	bash scripts/services.sh start
