@@ -1,8 +1,9 @@
 """Compact JWS in and out: the only module that imports PyJWT.
 
-``decode`` checks the shape and the protected header before any cryptography runs, pins the
-algorithm to the configured one, and maps every PyJWT failure to a :class:`TokenError` with our
-own wording, so nothing of PyJWT's messages (or the token) reaches a client.
+``decode`` checks the shape and the protected header before any cryptography runs, picks the
+key by the header's ``kid`` and pins the algorithm to that key's, and maps every PyJWT failure to
+a :class:`TokenError` with our own wording, so nothing of PyJWT's messages (or the token) reaches
+a client.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import jwt
 from jwt.exceptions import InvalidSignatureError, PyJWTError
 
-from jwtflow.errors import ConfigurationError, TokenError
+from jwtflow.errors import TokenError
 from jwtflow.keys import KeyRing
 
 #: Tokens larger than this are refused before they are decoded (cheap denial-of-service guard).
@@ -30,27 +31,23 @@ _JWS = jwt.PyJWS()
 
 
 def encode(payload: Mapping[str, Any], keys: KeyRing) -> str:
-    """Sign ``payload`` with the active key and return the compact JWS.
+    """Sign ``payload`` with the ring's signing key; the header names its ``kid``.
 
     Raises:
         ConfigurationError: the ring has no signing key (a verify-only service).
     """
-    if not keys.can_sign:
-        raise ConfigurationError(
-            "SIGNING_KEY",
-            "is not set, so this service only verifies tokens and cannot issue them. Set "
-            "SIGNING_KEY on the service that issues tokens.",
-        )
+    key = keys.signer
     body = json.dumps(dict(payload), separators=(",", ":"), allow_nan=False).encode()
-    return _JWS.encode(body, keys.signing_key, algorithm=keys.algorithm, headers={"typ": "JWT"})
+    headers = {"typ": "JWT", "kid": key.kid}
+    return _JWS.encode(body, key.signing, algorithm=key.alg, headers=headers)
 
 
 def decode(raw: str, keys: KeyRing) -> dict[str, Any]:
     """Verify ``raw`` and return its payload; claims are not checked here.
 
     Raises:
-        TokenError: the token is oversized, malformed, uses another algorithm or a forbidden
-            header, or its signature does not verify.
+        TokenError: the token is oversized, malformed, names an unknown key, uses another
+            algorithm than its key or a forbidden header, or its signature does not verify.
     """
     if not isinstance(raw, str):
         raise TokenError("Token must be a string.")
@@ -59,9 +56,11 @@ def decode(raw: str, keys: KeyRing) -> dict[str, Any]:
     if not raw.isascii() or not _COMPACT.fullmatch(raw):
         raise TokenError("Token is not a compact JWS of three base64url segments.")
     header_segment, payload_segment, _ = raw.split(".")
-    _check_header(_json_object(header_segment, "header"), keys.algorithm)
+    header = _json_object(header_segment, "header")
+    _check_header(header)
+    key = keys.select(header)
     try:
-        _JWS.decode_complete(raw, keys.verifying_key, algorithms=[keys.algorithm])
+        _JWS.decode_complete(raw, key.verifying, algorithms=[key.alg])
     except InvalidSignatureError:
         raise TokenError("Token signature is invalid.") from None
     except PyJWTError:
@@ -69,12 +68,10 @@ def decode(raw: str, keys: KeyRing) -> dict[str, Any]:
     return _json_object(payload_segment, "payload")
 
 
-def _check_header(header: dict[str, Any], algorithm: str) -> None:
+def _check_header(header: dict[str, Any]) -> None:
     alg = header.get("alg")
     if not isinstance(alg, str) or alg.lower() == "none":
         raise TokenError("Unsigned tokens are not accepted.")
-    if alg != algorithm:
-        raise TokenError("Token algorithm is not allowed.")
     for name in FORBIDDEN_HEADER_PARAMETERS:
         if name in header:
             raise TokenError(f"Token header parameter {name!r} is not accepted.")

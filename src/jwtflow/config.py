@@ -13,11 +13,12 @@ from datetime import timedelta
 from typing import Any
 
 from jwtflow.errors import ConfigurationError
+from jwtflow.keyspec import KeySpec, key_list
 
 #: Algorithms jwtflow signs and verifies with; "none" is never among them (RFC 8725 section 3.1).
 ALGORITHMS = frozenset(
     {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}
-    | {"ES256", "ES384", "ES512", "EdDSA"}
+    | {"ES256", "ES256K", "ES384", "ES512", "EdDSA"}
 )
 #: Claims jwtflow mints and checks itself; settings may not reuse these names.
 RESERVED_CLAIMS = frozenset({"exp", "iat", "nbf", "jti", "iss", "aud", "token_type"})
@@ -32,8 +33,9 @@ DEFAULT_BLACKLIST_BACKEND = "jwtflow.django.stores.ModelBlacklistBackend"
 class Config:
     """Every jwtflow setting, validated; build it with :meth:`from_mapping`.
 
-    Without ``signing_key`` the service is verify-only: it checks tokens with ``verifying_key``
-    and issues none.
+    Keys come either from ``signing_keys``/``verifying_keys`` (a key ring) or from the one-key
+    shorthand ``signing_key``/``verifying_key``/``algorithm``. Without a signing key the service
+    is verify-only: it checks tokens and issues none.
     """
 
     signing_key: str | bytes | None = None
@@ -57,6 +59,9 @@ class Config:
     blacklist_cache_alias: str = "default"
     blacklist_allow_locmem: bool = False
     rotate_refresh_tokens: bool = True
+    signing_keys: tuple[KeySpec, ...] = ()
+    verifying_keys: tuple[KeySpec, ...] = ()
+    revoke_token_secret: str | bytes | None = None
 
     @classmethod
     def from_mapping(cls, settings: Mapping[str, Any]) -> Config:
@@ -80,16 +85,18 @@ def _parse(settings: Mapping[str, Any]) -> tuple[Config | None, list[Configurati
     if not isinstance(settings, Mapping):
         return None, [ConfigurationError("*", "settings must be a dict of jwtflow keys.")]
     found = [_unknown_key(key) for key in settings if key not in _PARSERS]
-    if not settings.get("SIGNING_KEY") and not settings.get("VERIFYING_KEY"):
+    if not any(settings.get(key) for key in _KEY_SOURCES):
         found.append(
             ConfigurationError(
                 "SIGNING_KEY",
                 "is required. Set it to a random secret of at least 32 bytes for HS256 "
-                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) "
-                "or to a PEM private key for RS/PS/ES/EdDSA. A service that only verifies "
-                "tokens sets VERIFYING_KEY (the HMAC secret or the PEM public key) instead.",
+                "(`python -c 'import secrets; print(secrets.token_urlsafe(48))'` or `jwtflow "
+                "keygen --alg HS256`) or to a PEM private key for RS/PS/ES/EdDSA, or list keys "
+                "in SIGNING_KEYS. A service that only verifies tokens sets "
+                "VERIFYING_KEY or VERIFYING_KEYS (HMAC secrets or public keys) instead.",
             )
         )
+    found += _mixing_problems(settings)
     values: dict[str, Any] = {}
     for key, value in settings.items():
         if key in _PARSERS:
@@ -102,6 +109,21 @@ def _parse(settings: Mapping[str, Any]) -> tuple[Config | None, list[Configurati
     config = Config(**values)
     found = _cross_field_problems(config)
     return (None if found else config), found
+
+
+def _mixing_problems(settings: Mapping[str, Any]) -> list[ConfigurationError]:
+    ring = [key for key in ("SIGNING_KEYS", "VERIFYING_KEYS") if settings.get(key)]
+    shorthand = [key for key in ("SIGNING_KEY", "VERIFYING_KEY", "ALGORITHM") if key in settings]
+    if not ring or not shorthand:
+        return []
+    return [
+        ConfigurationError(
+            ring[0],
+            f"cannot be combined with the one-key shorthand {shorthand}: every entry of "
+            "SIGNING_KEYS/VERIFYING_KEYS names its own alg. Move the shorthand key into the list "
+            '(e.g. SIGNING_KEYS = [{"alg": ALGORITHM, "key": SIGNING_KEY}]) and remove it.',
+        )
+    ]
 
 
 def _unknown_key(key: object) -> ConfigurationError:
@@ -129,6 +151,16 @@ def _cross_field_problems(config: Config) -> list[ConfigurationError]:
             found.append(
                 ConfigurationError(key, f"{claim!r} is a claim jwtflow sets itself; pick another.")
             )
+    if _needs_revoke_secret(config):
+        found.append(
+            ConfigurationError(
+                "REVOKE_TOKEN_SECRET",
+                "is required when CHECK_REVOKE_TOKEN is on with SIGNING_KEYS/VERIFYING_KEYS: a "
+                "secret derived from a key would change when the key rotates and log everyone "
+                "out. Set it to a random secret of 32+ bytes, the same on every service (when "
+                "moving from SIGNING_KEY, use the old SIGNING_KEY value to keep tokens valid).",
+            )
+        )
     if config.user_id_claim == config.revoke_token_claim:
         found.append(
             ConfigurationError(
@@ -136,6 +168,11 @@ def _cross_field_problems(config: Config) -> list[ConfigurationError]:
             )
         )
     return found
+
+
+def _needs_revoke_secret(config: Config) -> bool:
+    ring = bool(config.signing_keys or config.verifying_keys)
+    return ring and config.check_revoke_token and config.revoke_token_secret is None
 
 
 def _string(key: str, value: Any) -> str:
@@ -183,6 +220,18 @@ def _key_material(key: str, value: Any) -> str | bytes | None:
     if value is None or isinstance(value, str | bytes):
         return value
     raise ConfigurationError(key, "must be a string or bytes (a secret or a PEM-encoded key).")
+
+
+def _secret(key: str, value: Any) -> str | bytes | None:
+    material = _key_material(key, value)
+    size = len(material.encode() if isinstance(material, str) else material or b"")
+    if material is not None and size < 32:
+        raise ConfigurationError(key, f"is {size} bytes; use a random secret of 32 bytes or more.")
+    return material
+
+
+def _keys(key: str, value: Any) -> tuple[KeySpec, ...]:
+    return key_list(key, value, ALGORITHMS)
 
 
 def _algorithm(key: str, value: Any) -> str:
@@ -245,5 +294,10 @@ _PARSERS: dict[str, _Parser] = {
     "BLACKLIST_CACHE_ALIAS": _string,
     "BLACKLIST_ALLOW_LOCMEM": _boolean,
     "ROTATE_REFRESH_TOKENS": _boolean,
+    "SIGNING_KEYS": _keys,
+    "VERIFYING_KEYS": _keys,
+    "REVOKE_TOKEN_SECRET": _secret,
 }
 _FIELD_NAMES = {key: key.lower() for key in _PARSERS}
+#: Settings that provide keys; at least one must be set.
+_KEY_SOURCES = ("SIGNING_KEY", "VERIFYING_KEY", "SIGNING_KEYS", "VERIFYING_KEYS")

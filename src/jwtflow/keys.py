@@ -1,75 +1,186 @@
-"""Key material, parsed once: the active signing key, its verifying key and the algorithm.
+"""The key ring: every key a runtime signs and verifies with, parsed once, found by ``kid``.
 
-PEM keys become ``cryptography`` key objects here, at start-up, so no request pays for parsing.
-A key that does not fit the configured algorithm is a :class:`~jwtflow.errors.ConfigurationError`.
-A ring without a signing key verifies only (``can_sign`` is False).
+A ring comes from ``SIGNING_KEYS`` (the first signs, all verify) plus ``VERIFYING_KEYS``
+(verify-only), or from the one-key shorthand ``SIGNING_KEY``/``VERIFYING_KEY``/``ALGORITHM``.
+Each key has a ``kid`` (given, or its RFC 7638 thumbprint) and exactly one algorithm. A ring
+without a signing key verifies only (``can_sign`` is False).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
-
 from jwtflow.config import Config
-from jwtflow.errors import ConfigurationError
+from jwtflow.errors import ConfigurationError, TokenError
+from jwtflow.jwk import public_jwk, secret_jwk, thumbprint
+from jwtflow.keyparse import (
+    HMAC_MIN_BYTES,
+    Slot,
+    as_bytes,
+    check_kind,
+    hmac_secret,
+    load_entry,
+    load_pem,
+    looks_like_pem,
+    spki,
+)
+from jwtflow.keyspec import KeySpec
 
-#: RFC 7518 section 3.2: an HMAC key must be at least as long as the hash output.
-HMAC_MIN_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
-#: RFC 7518 section 3.3: RSA keys of 2048 bits or more.
-RSA_MIN_BITS = 2048
-_CURVES = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1}
-_PEM_MARKERS = (b"-----BEGIN", b"ssh-", b"ecdsa-sha2-")
 _REVOKE_CONTEXT = b"jwtflow.revoke-token-claim"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key: its ``kid``, its one algorithm, and the parsed key objects (never printed)."""
+
+    kid: str
+    alg: str
+    #: The private key or HMAC secret; None for a verify-only key.
+    signing: Any = field(default=None, repr=False)
+    #: The public key or HMAC secret.
+    verifying: Any = field(default=None, repr=False)
+
+    @classmethod
+    def build(cls, alg: str, signing: Any, verifying: Any, kid: str | None = None) -> Key:
+        """A key whose ``kid`` defaults to the RFC 7638 thumbprint of its (public) JWK."""
+        if kid is None:
+            jwk = secret_jwk(verifying) if alg in HMAC_MIN_BYTES else public_jwk(verifying)
+            kid = thumbprint(jwk)
+        return cls(kid, alg, signing, verifying)
+
+    @property
+    def public_jwk(self) -> dict[str, str] | None:
+        """The publishable JWK with kid, alg and use; None for an HMAC secret."""
+        if self.alg in HMAC_MIN_BYTES:
+            return None
+        return {**public_jwk(self.verifying), "kid": self.kid, "alg": self.alg, "use": "sig"}
 
 
 @dataclass(frozen=True)
 class KeyRing:
     """The keys a runtime signs and verifies with; build it with :meth:`from_config`."""
 
-    algorithm: str
-    signing_key: Any = field(repr=False)
-    verifying_key: Any = field(repr=False)
+    keys: tuple[Key, ...]
     revoke_secret: bytes = field(repr=False)
+    _by_kid: dict[str, Key] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_kid", {key.kid: key for key in self.keys})
 
     @classmethod
     def from_config(cls, config: Config) -> KeyRing:
         """Parse and check the key material of ``config``.
 
         Raises:
-            ConfigurationError: the keys are missing, too short, or do not fit the algorithm.
+            ConfigurationError: a key is missing, unreadable, too weak, does not fit its
+                algorithm, or shares its kid with another; the message names its position.
         """
-        material = _as_bytes(config.signing_key) if config.signing_key else None
-        verifying = _as_bytes(config.verifying_key) if config.verifying_key else None
-        if config.algorithm in HMAC_MIN_BYTES:
-            signing_key, verifying_key = _hmac_keys(config.algorithm, material, verifying)
-            secret_material = verifying_key
-        elif material is not None:
-            signing_key, verifying_key = _asymmetric_keys(config.algorithm, material, verifying)
-            secret_material = material
-        else:
-            signing_key, verifying_key = None, _public_key(config.algorithm, verifying)
-            secret_material = _no_revoke_secret(config)
-        secret = hmac.new(secret_material, _REVOKE_CONTEXT, hashlib.sha256).digest()
-        return cls(config.algorithm, signing_key, verifying_key, secret)
+        if config.signing_keys or config.verifying_keys:
+            return cls(_ring_keys(config), _revoke_secret(config, b""))
+        key, material = _shorthand_key(config)
+        return cls((key,), _revoke_secret(config, material))
 
     @property
     def can_sign(self) -> bool:
         """Whether this ring can issue tokens (False for a verify-only service)."""
-        return self.signing_key is not None
+        return bool(self.keys) and self.keys[0].signing is not None
+
+    @property
+    def signer(self) -> Key:
+        """The key new tokens are signed with.
+
+        Raises:
+            ConfigurationError: the ring is verify-only.
+        """
+        if not self.can_sign:
+            raise ConfigurationError(
+                "SIGNING_KEYS",
+                "has no key (nor SIGNING_KEY), so this service only verifies tokens and cannot "
+                "issue them. Configure a signing key on the service that issues tokens.",
+            )
+        return self.keys[0]
+
+    def public_jwks(self) -> dict[str, list[dict[str, str]]]:
+        """The JWK Set of the ring's public keys (HMAC secrets are never in it)."""
+        return {"keys": [jwk for key in self.keys if (jwk := key.public_jwk) is not None]}
+
+    def select(self, header: Mapping[str, Any]) -> Key:
+        """The key that must have signed a token with this protected ``header``.
+
+        Raises:
+            TokenError: the kid is malformed or unknown, the token has no kid and the ring more
+                than one key, or the header's ``alg`` is not that key's algorithm.
+        """
+        kid = header.get("kid")
+        if kid is None:
+            if len(self.keys) != 1:
+                raise TokenError("Token has no 'kid' header; this server has several keys.")
+            key = self.keys[0]
+        elif not isinstance(kid, str):
+            raise TokenError("Token header 'kid' must be a string.")
+        elif (found := self._by_kid.get(kid)) is None:
+            raise TokenError("Token key id is not known.")
+        else:
+            key = found
+        if header.get("alg") != key.alg:
+            raise TokenError("Token algorithm is not allowed.")
+        return key
 
 
-def _as_bytes(value: str | bytes) -> bytes:
-    return value.encode() if isinstance(value, str) else value
+def _ring_keys(config: Config) -> tuple[Key, ...]:
+    slots = [(Slot("SIGNING_KEYS", i), True, spec) for i, spec in enumerate(config.signing_keys)]
+    slots += [(Slot("VERIFYING_KEYS", i), False, s) for i, s in enumerate(config.verifying_keys)]
+    seen: dict[str, Slot] = {}
+    keys = []
+    for slot, signing, spec in slots:
+        key = _entry_key(slot, spec, signing=signing)
+        other = seen.setdefault(key.kid, slot)
+        if other is not slot:
+            raise slot.error(
+                f"has kid {key.kid!r}, like {other.setting} entry [{other.position}]. Give each "
+                "key its own kid (or drop kid to use the key's thumbprint); list a key once."
+            )
+        keys.append(key)
+    return tuple(keys)
 
 
-def _looks_like_pem(material: bytes) -> bool:
-    return material.lstrip().startswith(_PEM_MARKERS)
+def _entry_key(slot: Slot, spec: KeySpec, *, signing: bool) -> Key:
+    kid = spec.kid
+    if isinstance(spec.key, dict):
+        if spec.key.get("alg", spec.alg) != spec.alg:
+            raise slot.error(f"is a JWK for {spec.key['alg']!r} but its alg is {spec.alg!r}.")
+        kid = kid or spec.key.get("kid")
+    signing_key, verifying_key = load_entry(slot, spec.alg, spec.key, signing=signing)
+    return Key.build(spec.alg, signing_key, verifying_key, kid)
+
+
+def _revoke_secret(config: Config, derived_from: bytes) -> bytes:
+    # REVOKE_TOKEN_SECRET wins; otherwise the one-key shorthand keeps deriving the secret from its
+    # key, as it always did, so upgrading does not invalidate the claims of tokens in flight.
+    material = derived_from
+    if config.revoke_token_secret is not None:
+        material = as_bytes(config.revoke_token_secret)
+    return hmac.new(material, _REVOKE_CONTEXT, hashlib.sha256).digest()
+
+
+def _shorthand_key(config: Config) -> tuple[Key, bytes]:
+    material = as_bytes(config.signing_key) if config.signing_key else None
+    verifying = as_bytes(config.verifying_key) if config.verifying_key else None
+    algorithm = config.algorithm
+    if algorithm in HMAC_MIN_BYTES:
+        signing_key, verifying_key = _hmac_keys(algorithm, material, verifying)
+        derived_from = verifying_key
+    elif material is not None:
+        signing_key, verifying_key = _asymmetric_keys(algorithm, material, verifying)
+        derived_from = material
+    else:
+        signing_key, verifying_key = None, _public_key(algorithm, verifying)
+        derived_from = _no_revoke_secret(config)
+    return Key.build(algorithm, signing_key, verifying_key), derived_from
 
 
 def _hmac_keys(
@@ -77,8 +188,8 @@ def _hmac_keys(
 ) -> tuple[bytes | None, bytes]:
     if secret is None:
         # Verify-only: VERIFYING_KEY is the shared secret, checked like a signing key.
-        return None, _hmac_secret("VERIFYING_KEY", algorithm, verifying or b"")
-    _hmac_secret("SIGNING_KEY", algorithm, secret)
+        return None, hmac_secret(Slot("VERIFYING_KEY"), algorithm, verifying or b"")
+    hmac_secret(Slot("SIGNING_KEY"), algorithm, secret)
     if verifying is not None and verifying != secret:
         raise ConfigurationError(
             "VERIFYING_KEY",
@@ -89,88 +200,38 @@ def _hmac_keys(
     return secret, secret
 
 
-def _hmac_secret(key: str, algorithm: str, secret: bytes) -> bytes:
-    if _looks_like_pem(secret):
-        raise ConfigurationError(
-            key,
-            f"is a PEM/SSH key but ALGORITHM is {algorithm}, an HMAC algorithm. Use a random "
-            "secret for HS*, or set ALGORITHM to the key's family (RS256, ES256, EdDSA, ...).",
-        )
-    minimum = HMAC_MIN_BYTES[algorithm]
-    if len(secret) < minimum:
-        raise ConfigurationError(
-            key,
-            f"is {len(secret)} bytes; {algorithm} needs at least {minimum} random bytes. Generate "
-            f"one with `python -c 'import secrets; print(secrets.token_urlsafe({minimum + 16}))'`.",
-        )
-    return secret
-
-
 def _public_key(algorithm: str, verifying: bytes | None) -> Any:
-    public_key = _load(serialization.load_pem_public_key, "VERIFYING_KEY", verifying or b"")
-    _check_kind("VERIFYING_KEY", algorithm, public_key)
+    slot = Slot("VERIFYING_KEY")
+    public_key = load_pem(slot, verifying or b"", private=False)
+    check_kind(slot, algorithm, public_key)
     return public_key
 
 
 def _no_revoke_secret(config: Config) -> bytes:
-    if config.check_revoke_token:
+    if config.check_revoke_token and config.revoke_token_secret is None:
         raise ConfigurationError(
             "CHECK_REVOKE_TOKEN",
-            "needs SIGNING_KEY: the revocation claim is keyed by a secret derived from the "
-            "private key, which a verify-only service with a public key does not have. "
-            "Turn CHECK_REVOKE_TOKEN off on verifiers.",
+            "needs SIGNING_KEY or REVOKE_TOKEN_SECRET: the revocation claim is keyed by a secret "
+            "a verify-only service with a public key does not have. Set REVOKE_TOKEN_SECRET to "
+            "the issuer's value, or turn CHECK_REVOKE_TOKEN off on verifiers.",
         )
     return b""
 
 
 def _asymmetric_keys(algorithm: str, material: bytes, verifying: bytes | None) -> tuple[Any, Any]:
-    if not _looks_like_pem(material):
-        raise ConfigurationError(
-            "SIGNING_KEY",
+    slot = Slot("SIGNING_KEY")
+    if not looks_like_pem(material):
+        raise slot.error(
             f"must be a PEM-encoded private key under {algorithm}, not a plain secret. Use an "
             "HS* ALGORITHM for shared secrets.",
         )
-    private_key = _load(serialization.load_pem_private_key, "SIGNING_KEY", material)
-    _check_kind("SIGNING_KEY", algorithm, private_key.public_key())
+    private_key = load_pem(slot, material, private=True)
+    check_kind(slot, algorithm, private_key.public_key())
     public_key = private_key.public_key()
     if verifying is not None:
         public_key = _public_key(algorithm, verifying)
-        if _spki(public_key) != _spki(private_key.public_key()):
+        if spki(public_key) != spki(private_key.public_key()):
             raise ConfigurationError(
                 "VERIFYING_KEY", "is not the public half of SIGNING_KEY; tokens would never verify."
             )
     return private_key, public_key
-
-
-def _load(loader: Any, key: str, material: bytes) -> Any:
-    try:
-        if loader is serialization.load_pem_private_key:
-            return loader(material, password=None)
-        return loader(material)
-    except (ValueError, TypeError, UnsupportedAlgorithm):
-        raise ConfigurationError(
-            key, "could not be parsed as an unencrypted PEM key of a supported type."
-        ) from None
-
-
-def _check_kind(key: str, algorithm: str, public_key: Any) -> None:
-    if algorithm.startswith(("RS", "PS")):
-        fits = isinstance(public_key, rsa.RSAPublicKey)
-        if fits and public_key.key_size < RSA_MIN_BITS:
-            raise ConfigurationError(key, f"is an RSA key under {RSA_MIN_BITS} bits; use 2048+.")
-    elif algorithm in _CURVES:
-        fits = isinstance(public_key, ec.EllipticCurvePublicKey) and isinstance(
-            public_key.curve, _CURVES[algorithm]
-        )
-    else:
-        fits = isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey)
-    if not fits:
-        raise ConfigurationError(key, f"is not a key for {algorithm}; generate one of that family.")
-
-
-def _spki(public_key: Any) -> bytes:
-    return bytes(
-        public_key.public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )

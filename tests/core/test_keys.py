@@ -11,7 +11,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from jwtflow.config import Config
 from jwtflow.errors import ConfigurationError
-from jwtflow.keys import HMAC_MIN_BYTES, KeyRing
+from jwtflow.keyparse import HMAC_MIN_BYTES
+from jwtflow.keys import KeyRing
 from tests.pem import KeyPair
 
 from .helpers import ASYMMETRIC_KEYS, SECRET
@@ -43,8 +44,8 @@ def test_hmac_secret_of_the_minimum_length_is_accepted(
     text = "k" * minimum
     secret: str | bytes = text.encode() if as_bytes else text
     keys = ring(SIGNING_KEY=secret, ALGORITHM=algorithm)
-    assert keys.algorithm == algorithm
-    assert keys.signing_key == keys.verifying_key == b"k" * minimum
+    assert keys.signer.alg == algorithm
+    assert keys.signer.signing == keys.keys[0].verifying == b"k" * minimum
 
 
 @pytest.mark.parametrize(("algorithm", "minimum"), sorted(HMAC_MIN_BYTES.items()))
@@ -56,7 +57,7 @@ def test_hmac_secret_one_byte_short_is_refused(algorithm: str, minimum: int) -> 
 
 def test_hmac_length_counts_bytes_not_characters() -> None:
     # 16 two-byte characters are 32 bytes: enough for HS256.
-    assert ring(SIGNING_KEY="é" * 16).signing_key == ("é" * 16).encode()
+    assert ring(SIGNING_KEY="é" * 16).signer.signing == ("é" * 16).encode()
 
 
 @pytest.mark.parametrize("algorithm", sorted(HMAC_MIN_BYTES))
@@ -81,7 +82,7 @@ def test_ssh_keys_and_indented_pem_under_hmac_are_refused(material: str) -> None
 @pytest.mark.parametrize("verifying", [SECRET, SECRET.encode(), ""])
 def test_hmac_verifying_key_may_repeat_the_secret_or_be_empty(verifying: str | bytes) -> None:
     keys = ring(SIGNING_KEY=SECRET, VERIFYING_KEY=verifying)
-    assert keys.verifying_key == SECRET.encode()
+    assert keys.keys[0].verifying == SECRET.encode()
 
 
 def test_hmac_verifying_key_that_differs_is_refused() -> None:
@@ -115,13 +116,13 @@ def test_asymmetric_keys_are_parsed_once(
     algorithm: str, name: str, public_type: type, pem: Pem
 ) -> None:
     keys = ring(SIGNING_KEY=pem(name).private, ALGORITHM=algorithm)
-    assert isinstance(keys.verifying_key, public_type)
-    assert keys.signing_key.public_key() == keys.verifying_key
+    assert isinstance(keys.keys[0].verifying, public_type)
+    assert keys.signer.signing.public_key() == keys.keys[0].verifying
 
 
 def test_pem_may_be_given_as_text(pem: Pem) -> None:
     keys = ring(SIGNING_KEY=pem("p256").private.decode(), ALGORITHM="ES256")
-    assert isinstance(keys.verifying_key, ec.EllipticCurvePublicKey)
+    assert isinstance(keys.keys[0].verifying, ec.EllipticCurvePublicKey)
 
 
 @pytest.mark.parametrize(
@@ -157,7 +158,7 @@ def test_rsa_keys_under_2048_bits_are_refused(algorithm: str, pem: Pem) -> None:
 def test_matching_verifying_key_is_used(algorithm: str, name: str, pem: Pem) -> None:
     pair = pem(name)
     keys = ring(SIGNING_KEY=pair.private, VERIFYING_KEY=pair.public, ALGORITHM=algorithm)
-    assert keys.verifying_key == keys.signing_key.public_key()
+    assert keys.keys[0].verifying == keys.signer.signing.public_key()
 
 
 def test_verifying_key_of_another_key_pair_is_refused(pem: Pem) -> None:
@@ -239,7 +240,7 @@ def test_revoke_secret_is_derived_from_the_signing_key(pem: Pem) -> None:
 def test_repr_never_shows_key_material(pem: Pem) -> None:
     for keys in (ring(SIGNING_KEY=SECRET), ring(SIGNING_KEY=pem("rsa").private, ALGORITHM="RS256")):
         text = repr(keys)
-        assert "algorithm=" in text
+        assert "alg=" in text
         assert SECRET not in text
         assert "signing_key" not in text
         assert "revoke_secret" not in text

@@ -1,0 +1,154 @@
+"""JSON Web Keys (RFC 7517, 7518, 8037): import into ``cryptography`` keys, export, thumbprints.
+
+Only the members that define a key are read; ``alg``, ``use`` and ``kid`` are the caller's to
+check. Nothing here trusts a key to be well formed: every failure is a :class:`ValueError`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+#: The curve each JWK ``crv`` names (RFC 7518 section 6.2.1.1, RFC 8812 for secp256k1).
+EC_CURVES: dict[str, type[ec.EllipticCurve]] = {
+    "P-256": ec.SECP256R1,
+    "P-384": ec.SECP384R1,
+    "P-521": ec.SECP521R1,
+    "secp256k1": ec.SECP256K1,
+}
+_OKP_CURVES: dict[str, type[ed25519.Ed25519PrivateKey] | type[ed448.Ed448PrivateKey]] = {
+    "Ed25519": ed25519.Ed25519PrivateKey,
+    "Ed448": ed448.Ed448PrivateKey,
+}
+_OKP_PUBLIC: dict[str, type[ed25519.Ed25519PublicKey] | type[ed448.Ed448PublicKey]] = {
+    "Ed25519": ed25519.Ed25519PublicKey,
+    "Ed448": ed448.Ed448PublicKey,
+}
+#: RFC 7638 section 3.2: the members a thumbprint hashes, per key type.
+_THUMBPRINT_MEMBERS = {
+    "RSA": ("e", "kty", "n"),
+    "EC": ("crv", "kty", "x", "y"),
+    "OKP": ("crv", "kty", "x"),
+    "oct": ("k", "kty"),
+}
+
+
+def b64encode(data: bytes) -> str:
+    """Base64url without padding (RFC 7515 section 2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64decode(text: object) -> bytes:
+    """Decode unpadded base64url.
+
+    Raises:
+        ValueError: ``text`` is not a base64url string.
+    """
+    if not isinstance(text, str) or not text.isascii() or "=" in text:
+        raise ValueError("not a base64url string")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except ValueError:
+        raise ValueError("not a base64url string") from None
+
+
+def thumbprint(jwk: Mapping[str, Any]) -> str:
+    """The RFC 7638 SHA-256 thumbprint of ``jwk``, base64url-encoded: a kid no one can choose.
+
+    Raises:
+        ValueError: the key type is unknown or a required member is missing.
+    """
+    members = _THUMBPRINT_MEMBERS.get(jwk.get("kty"))  # type: ignore[arg-type]
+    if members is None or not all(isinstance(jwk.get(name), str) for name in members):
+        raise ValueError("not a complete JWK")
+    canonical = json.dumps({name: jwk[name] for name in members}, separators=(",", ":"))
+    return b64encode(hashlib.sha256(canonical.encode()).digest())
+
+
+def secret_jwk(secret: bytes) -> dict[str, str]:
+    """The ``oct`` JWK of an HMAC secret (used for its thumbprint; never published)."""
+    return {"kty": "oct", "k": b64encode(secret)}
+
+
+def public_jwk(public_key: Any) -> dict[str, str]:
+    """The public JWK (key members only) of a ``cryptography`` public key.
+
+    Raises:
+        ValueError: the key is of a type JOSE does not define.
+    """
+    if isinstance(public_key, rsa.RSAPublicKey):
+        numbers = public_key.public_numbers()
+        return {"kty": "RSA", "n": _uint(numbers.n), "e": _uint(numbers.e)}
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        crv = next(name for name, curve in EC_CURVES.items() if isinstance(public_key.curve, curve))
+        size = (public_key.curve.key_size + 7) // 8
+        point = public_key.public_numbers()
+        x, y = _uint(point.x, size), _uint(point.y, size)
+        return {"kty": "EC", "crv": crv, "x": x, "y": y}
+    if isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+        crv = "Ed25519" if isinstance(public_key, ed25519.Ed25519PublicKey) else "Ed448"
+        return {"kty": "OKP", "crv": crv, "x": b64encode(public_key.public_bytes_raw())}
+    raise ValueError("not a JOSE key type")
+
+
+def load_jwk(jwk: Mapping[str, Any]) -> Any:
+    """Import a JWK: an HMAC secret (bytes), a private key, or a public key.
+
+    Raises:
+        ValueError: the JWK is malformed, of an unknown type, or its point is not on its curve.
+    """
+    kty = jwk.get("kty")
+    if kty == "oct":
+        return b64decode(jwk.get("k"))
+    if kty == "RSA":
+        return _rsa(jwk)
+    if kty == "EC":
+        return _ec(jwk)
+    if kty == "OKP" and jwk.get("crv") in _OKP_CURVES:
+        if "d" in jwk:
+            return _OKP_CURVES[jwk["crv"]].from_private_bytes(b64decode(jwk["d"]))
+        return _OKP_PUBLIC[jwk["crv"]].from_public_bytes(b64decode(jwk.get("x")))
+    raise ValueError("unsupported JWK key type")
+
+
+def _uint(value: int, size: int | None = None) -> str:
+    length = size or max(1, (value.bit_length() + 7) // 8)
+    return b64encode(value.to_bytes(length, "big"))
+
+
+def _int(jwk: Mapping[str, Any], name: str) -> int:
+    return int.from_bytes(b64decode(jwk.get(name)), "big")
+
+
+def _rsa(jwk: Mapping[str, Any]) -> Any:
+    public = rsa.RSAPublicNumbers(_int(jwk, "e"), _int(jwk, "n"))
+    if "d" not in jwk:
+        return public.public_key()
+    d = _int(jwk, "d")
+    if "p" in jwk:
+        p, q = _int(jwk, "p"), _int(jwk, "q")
+    else:
+        p, q = rsa.rsa_recover_prime_factors(public.n, public.e, d)
+    private = rsa.RSAPrivateNumbers(
+        p, q, d, rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q), public
+    )
+    return private.private_key()
+
+
+def _ec(jwk: Mapping[str, Any]) -> Any:
+    curve = EC_CURVES.get(jwk.get("crv"))  # type: ignore[arg-type]
+    if curve is None:
+        raise ValueError("unsupported curve")
+    point = ec.EllipticCurvePublicNumbers(_int(jwk, "x"), _int(jwk, "y"), curve())
+    public = point.public_key()
+    if "d" not in jwk:
+        return public
+    private = ec.derive_private_key(_int(jwk, "d"), curve())
+    if private.public_key().public_numbers() != public.public_numbers():
+        raise ValueError("private key does not match its public point")
+    return private
