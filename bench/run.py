@@ -43,7 +43,7 @@ class Plan:
 
 
 PLANS = {
-    "full": Plan(rounds=5, batch_seconds=0.08, http_seconds=2, http_rounds=3),
+    "full": Plan(rounds=7, batch_seconds=0.05, http_seconds=2, http_rounds=3),
     "quick": Plan(rounds=3, batch_seconds=0.015, http_seconds=1, http_rounds=1),
     "smoke": Plan(rounds=1, batch_seconds=0, http_seconds=1, http_rounds=1, fixed_n=1),
 }
@@ -60,6 +60,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", default="1,2", help="uvicorn worker counts, e.g. 1")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     return parser.parse_args(argv)
+
+
+def rotated(libs: list[str], round_number: int) -> list[str]:
+    """The libraries in round-robin order, starting one later each round (no one always first)."""
+    start = round_number % len(libs) if libs else 0
+    return libs[start:] + libs[:start]
 
 
 def _figure(figure_id: str, label: str, unit: str, better: str) -> dict[str, Any]:
@@ -108,9 +114,9 @@ def micro(
         for lib in libs:
             figure["libs"][lib] = _prepare(pool[lib, scenario.profile], scenario, plan)
         figures.append(figure)
-    for _ in range(plan.rounds):
+    for round_number in range(plan.rounds):
         for scenario, figure in zip(scenarios, figures, strict=True):
-            for lib in libs:
+            for lib in rotated(libs, round_number):
                 entry = figure["libs"][lib]
                 if "n" in entry:
                     answer = pool[lib, scenario.profile].ask(
@@ -156,9 +162,9 @@ def _load_rounds(
             entry = _http_check(urls[lib], figure, tokens[lib])
             rps[figure.id]["libs"][lib] = entry
             p99[figure.id]["libs"][lib] = {**entry, "samples": []} if "samples" in entry else entry
-    for _ in range(plan.http_rounds):
+    for round_number in range(plan.http_rounds):
         for figure in group:
-            for lib in targets[figure.id]:
+            for lib in rotated(targets[figure.id], round_number):
                 if "samples" in rps[figure.id]["libs"].get(lib, {}):
                     load = http_scenarios.load_once(
                         urls[lib], figure, tokens[lib], plan.http_seconds

@@ -16,6 +16,9 @@ import pytest
 from bench.scenarios import all_scenarios
 from bench.scenarios.http import figures as http_figures
 
+# The benchmark brings its own SQLite databases, so the PostgreSQL pass would only repeat it.
+pytestmark = pytest.mark.once
+
 REPO = Path(__file__).resolve().parents[2]
 #: Scenario ids that need a jwtflow feature, by the feature flag the adapter reports.
 NEEDS = {
