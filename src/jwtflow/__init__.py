@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         TokenRefreshView,
         TokenVerifyView,
     )
+    from jwtflow.drf.jwks import JWKSView
     from jwtflow.drf.views import AsyncAPIView
     from jwtflow.ports import BlacklistBackend
 
@@ -32,6 +33,7 @@ _LAZY = {
     "BaseAuthentication": "jwtflow.drf.authentication",
     "JWTAuthentication": "jwtflow.drf.authentication",
     "AsyncAPIView": "jwtflow.drf.views",
+    "JWKSView": "jwtflow.drf.jwks",
     "TokenObtainView": "jwtflow.drf.endpoints",
     "TokenRefreshView": "jwtflow.drf.endpoints",
     "TokenVerifyView": "jwtflow.drf.endpoints",
@@ -44,6 +46,7 @@ __all__ = [
     "BaseAuthentication",
     "BlacklistBackend",
     "CacheBlacklistBackend",
+    "JWKSView",
     "JWTAuthentication",
     "ModelBlacklistBackend",
     "RefreshToken",

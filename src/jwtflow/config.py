@@ -62,6 +62,7 @@ class Config:
     signing_keys: tuple[KeySpec, ...] = ()
     verifying_keys: tuple[KeySpec, ...] = ()
     revoke_token_secret: str | bytes | None = None
+    jwks_cache_seconds: float = 300.0
 
     @classmethod
     def from_mapping(cls, settings: Mapping[str, Any]) -> Config:
@@ -230,6 +231,13 @@ def _secret(key: str, value: Any) -> str | bytes | None:
     return material
 
 
+def _cache_seconds(key: str, value: Any) -> float:
+    seconds = _seconds(key, value)
+    if not 1 <= seconds <= 86400:
+        raise ConfigurationError(key, "must be between 1 second and one day.")
+    return seconds
+
+
 def _keys(key: str, value: Any) -> tuple[KeySpec, ...]:
     return key_list(key, value, ALGORITHMS)
 
@@ -297,6 +305,7 @@ _PARSERS: dict[str, _Parser] = {
     "SIGNING_KEYS": _keys,
     "VERIFYING_KEYS": _keys,
     "REVOKE_TOKEN_SECRET": _secret,
+    "JWKS_CACHE_SECONDS": _cache_seconds,
 }
 _FIELD_NAMES = {key: key.lower() for key in _PARSERS}
 #: Settings that provide keys; at least one must be set.

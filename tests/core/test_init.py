@@ -73,4 +73,5 @@ def test_all_lists_the_public_contract() -> None:
         "TokenRefreshView",
         "TokenVerifyView",
         "TokenBlacklistView",
+        "JWKSView",
     }

@@ -1,10 +1,10 @@
-"""URL patterns of the token endpoints; include them with ``include("jwtflow.urls")``."""
+"""URL patterns of the endpoints; include them with ``include("jwtflow.urls")``."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from jwtflow.drf import endpoints
+from jwtflow.drf import endpoints, jwks
 
 app_name = "jwtflow"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("token/refresh/", endpoints.TokenRefreshView.as_view(), name="token_refresh"),
     path("token/verify/", endpoints.TokenVerifyView.as_view(), name="token_verify"),
     path("token/blacklist/", endpoints.TokenBlacklistView.as_view(), name="token_blacklist"),
+    path(".well-known/jwks.json", jwks.JWKSView.as_view(), name="jwks"),
 ]
