@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from jwtflow.drf.jwks import JWKSView
     from jwtflow.drf.views import AsyncAPIView
     from jwtflow.ports import BlacklistBackend
+    from jwtflow.redis import RedisBlacklistBackend
 
 __version__ = "0.1.0"
 
@@ -30,6 +31,7 @@ _LAZY = {
     "BlacklistBackend": "jwtflow.ports",
     "ModelBlacklistBackend": "jwtflow.django.stores",
     "CacheBlacklistBackend": "jwtflow.django.stores",
+    "RedisBlacklistBackend": "jwtflow.redis",
     "BaseAuthentication": "jwtflow.drf.authentication",
     "JWTAuthentication": "jwtflow.drf.authentication",
     "AsyncAPIView": "jwtflow.drf.views",
@@ -49,6 +51,7 @@ __all__ = [
     "JWKSView",
     "JWTAuthentication",
     "ModelBlacklistBackend",
+    "RedisBlacklistBackend",
     "RefreshToken",
     "TokenBlacklistView",
     "TokenError",

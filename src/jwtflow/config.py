@@ -59,6 +59,7 @@ class Config:
     blacklist_cache_alias: str = "default"
     blacklist_allow_locmem: bool = False
     rotate_refresh_tokens: bool = True
+    blacklist_redis_url: str | None = None
     signing_keys: tuple[KeySpec, ...] = ()
     verifying_keys: tuple[KeySpec, ...] = ()
     revoke_token_secret: str | bytes | None = None
@@ -302,6 +303,7 @@ _PARSERS: dict[str, _Parser] = {
     "BLACKLIST_CACHE_ALIAS": _string,
     "BLACKLIST_ALLOW_LOCMEM": _boolean,
     "ROTATE_REFRESH_TOKENS": _boolean,
+    "BLACKLIST_REDIS_URL": _optional_string,
     "SIGNING_KEYS": _keys,
     "VERIFYING_KEYS": _keys,
     "REVOKE_TOKEN_SECRET": _secret,

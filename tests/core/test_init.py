@@ -66,6 +66,7 @@ def test_all_lists_the_public_contract() -> None:
         "BlacklistBackend",
         "ModelBlacklistBackend",
         "CacheBlacklistBackend",
+        "RedisBlacklistBackend",
         "BaseAuthentication",
         "JWTAuthentication",
         "AsyncAPIView",

@@ -1,19 +1,18 @@
-"""Blacklist backends over Django's ORM and Django's cache framework."""
+"""Blacklist backends over Django's ORM and Django's cache framework.
+
+``CacheBlacklistBackend`` lives in :mod:`jwtflow.django.cache_store`; it is importable from here
+too, the dotted path the settings have always used.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import math
-import time
 from datetime import datetime
-from typing import Self
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import DatabaseError, IntegrityError, router, transaction
 from django.utils import timezone
 
-from jwtflow.config import Config
+from jwtflow.django.cache_store import CacheBlacklistBackend
 from jwtflow.errors import StoreUnavailable
 from jwtflow.ports import BlacklistBackend
 
@@ -60,49 +59,7 @@ class ModelBlacklistBackend(BlacklistBackend):
             raise StoreUnavailable() from error
 
 
-class CacheBlacklistBackend(BlacklistBackend):
-    """Blacklist in a Django cache (use a shared one, e.g. ``RedisCache``); entries expire by TTL.
-
-    Atomicity comes from ``cache.add`` (``SET NX`` on Redis).
-    """
-
-    KEY_PREFIX = "jwtflow:blacklist:"
-
-    def __init__(self, alias: str = "default") -> None:
-        self.alias = alias
-
-    @classmethod
-    def from_config(cls, config: Config) -> Self:
-        """Use the cache named by ``BLACKLIST_CACHE_ALIAS``."""
-        return cls(config.blacklist_cache_alias)
-
-    def blacklist(self, jti: str, *, expires_at: datetime) -> bool:
-        """Add ``jti`` with a TTL that ends at ``expires_at``; False if it is already there.
-
-        Raises:
-            StoreUnavailable: the cache failed.
-        """
-        ttl = max(1, math.ceil(expires_at.timestamp() - time.time()))
-        try:
-            return bool(caches[self.alias].add(self.key(jti), 1, timeout=ttl))
-        except Exception as error:
-            # Each cache client raises its own errors (redis, pymemcache, ...): all mean "down".
-            raise StoreUnavailable() from error
-
-    def is_blacklisted(self, jti: str) -> bool:
-        """Return whether ``jti`` is in the cache.
-
-        Raises:
-            StoreUnavailable: the cache failed.
-        """
-        try:
-            return caches[self.alias].get(self.key(jti)) is not None
-        except Exception as error:
-            raise StoreUnavailable() from error
-
-    def key(self, jti: str) -> str:
-        """The cache key of ``jti``: hashed, so any ``jti`` makes a safe key for every backend."""
-        return self.KEY_PREFIX + hashlib.sha256(jti.encode()).hexdigest()
+__all__ = ["CacheBlacklistBackend", "ModelBlacklistBackend"]
 
 
 def _db_datetime(value: datetime) -> datetime:
