@@ -1,4 +1,10 @@
-"""The Redis the cache and Redis stores use: ``JWTFLOW_TEST_REDIS_URL``, or one started here."""
+"""The Redis the cache and Redis store rows use, preferably one of the benchmark's own.
+
+A shared server is a poor fit: test suites flush it (Django's ``cache.clear()`` is ``FLUSHDB``)
+and log users out, which turns the benchmark's live sessions into revoked ones mid-run; and the
+benchmark's load would slow their tests. So: ``BENCH_REDIS_URL`` if set, else a throwaway
+``redis-server`` on a free loopback port, else ``JWTFLOW_TEST_REDIS_URL``, else none ("n/a").
+"""
 
 from __future__ import annotations
 
@@ -14,10 +20,10 @@ from pathlib import Path
 
 @contextmanager
 def redis_url(workdir: Path) -> Iterator[str | None]:
-    """Yield a Redis URL: the test server's if set, a throwaway ``redis-server``'s, or None."""
-    configured = os.environ.get("JWTFLOW_TEST_REDIS_URL")
-    if configured or not shutil.which("redis-server"):
-        yield configured or None
+    """Yield the Redis URL to use (see the module docstring), or None."""
+    chosen = os.environ.get("BENCH_REDIS_URL")
+    if chosen or not shutil.which("redis-server"):
+        yield chosen or os.environ.get("JWTFLOW_TEST_REDIS_URL") or None
         return
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -191,7 +191,7 @@ def _http_check(base: str, figure: Any, token: str) -> dict[str, Any]:
 def environment(workdir: Path, redis: str | None) -> dict[str, str]:
     """The environment of workers and servers: this checkout importable, its own settings."""
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(BENCH_DIR=str(workdir), BENCH_REDIS_URL=redis or "")
+    env.update(BENCH_DIR=str(workdir), BENCH_REDIS_URL=redis or "")  # workers use exactly this
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
 

@@ -35,7 +35,7 @@ if _CTX.redis_url:
     CACHES["redis"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": _CTX.redis_url,
-        "KEY_PREFIX": f"bench-{_CTX.lib}",
+        "KEY_PREFIX": f"bench-{_CTX.lib}-{_CTX.workdir.name}",
     }
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -28,6 +28,8 @@ PROFILES = {
 }
 #: Profiles in which a library checks every access token against a revocation store.
 REVOCATION_PROFILES = ("model", "cache", "redis")
+#: Profiles with a revocation store; the others run every library without one.
+STORE_PROFILES = REVOCATION_PROFILES
 #: Long enough that no token expires during a run (all libraries default to 5 minutes).
 ACCESS_TOKEN_LIFETIME = timedelta(hours=1)
 USERNAME = "bench"

@@ -13,6 +13,7 @@ from typing import Any
 from bench.libs.base import (
     ACCESS_TOKEN_LIFETIME,
     REVOCATION_PROFILES,
+    STORE_PROFILES,
     Adapter,
     Context,
     Unsupported,
@@ -53,6 +54,10 @@ class JwtflowAdapter(Adapter):
         }
         if ctx.verifying_key:
             conf["VERIFYING_KEY"] = ctx.verifying_key
+        if ctx.profile not in STORE_PROFILES:
+            # No store at all, like restflow's BLACKLIST_ENABLED=False and simplejwt without its
+            # blacklist app: a login pair is then two signs, not a session write.
+            conf["BLACKLIST_ENABLED"] = False
         revocable = "ACCESS_TOKEN_REVOCATION" in keys
         self.revocation = revocable and ctx.profile in REVOCATION_PROFILES
         if revocable:

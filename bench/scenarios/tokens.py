@@ -60,6 +60,12 @@ SCENARIOS = [
         for profile, alg in ALGORITHMS.items()
     ),
     Scenario(
+        "login.model",
+        "login pair with the model store (session or outstanding-token row)",
+        "model",
+        _login_pair,
+    ),
+    Scenario(
         "refresh.rotate",
         "refresh endpoint, rotate + blacklist (model)",
         "model",
