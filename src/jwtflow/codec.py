@@ -68,6 +68,18 @@ def decode(raw: str, keys: KeyRing) -> dict[str, Any]:
     return _json_object(payload_segment, "payload")
 
 
+def unverified(raw: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The header and payload of ``raw`` WITHOUT verifying anything: for display only.
+
+    Raises:
+        TokenError: ``raw`` is not a compact JWS with JSON object segments.
+    """
+    if not isinstance(raw, str) or not raw.isascii() or not _COMPACT.fullmatch(raw):
+        raise TokenError("Token is not a compact JWS of three base64url segments.")
+    header_segment, payload_segment, _ = raw.split(".")
+    return _json_object(header_segment, "header"), _json_object(payload_segment, "payload")
+
+
 def _check_header(header: dict[str, Any]) -> None:
     alg = header.get("alg")
     if not isinstance(alg, str) or alg.lower() == "none":
