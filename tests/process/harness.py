@@ -51,6 +51,24 @@ def parent_database() -> dict[str, Any]:
     return {key: source[key] for key in keys if source.get(key) is not None}
 
 
+#: The Redis database the child processes' cache uses: not the shared 0, which other test
+#: runs on the same server flush between tests.
+CHILD_REDIS_DB = 14
+
+
+def own_redis_db(url: str) -> str:
+    """``url`` on :data:`CHILD_REDIS_DB`."""
+    return url.rsplit("/", 1)[0] + f"/{CHILD_REDIS_DB}"
+
+
+def child_settings() -> dict[str, Any]:
+    """Settings of a child process: the parent's test database, its caches on their own db."""
+    caches = dict(django_settings.CACHES)
+    if "redis" in caches:
+        caches["redis"] = {**caches["redis"], "LOCATION": own_redis_db(caches["redis"]["LOCATION"])}
+    return {"DATABASES": {"default": parent_database()}, "CACHES": caches}
+
+
 def child_env(settings: Mapping[str, Any]) -> dict[str, str]:
     """The environment of a child process: :mod:`tests.process.settings` with ``settings``."""
     return {

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from tests.forge import PASSWORD
-from tests.process.harness import Uvicorn, parent_database
+from tests.process.harness import Uvicorn, child_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,9 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_revocation_survives_an_app_restart(
     store: dict[str, Any], user: User, tmp_path: Path
 ) -> None:
-    app = Uvicorn(
-        {"DATABASES": {"default": parent_database()}, "JWTFLOW": store}, tmp_path / "app.log"
-    )
+    app = Uvicorn({**child_settings(), "JWTFLOW": store}, tmp_path / "app.log")
     credentials = {"username": user.username, "password": PASSWORD}
     app.start()
     try:

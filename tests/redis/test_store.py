@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import subprocess
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -195,7 +197,7 @@ def test_async_clients_are_per_event_loop(store: RedisBlacklistBackend) -> None:
     async def client_of_this_loop() -> Any:
         try:
             await store.ais_blacklisted(JTI)
-            return store.clients.async_()
+            return await store.clients.async_()
         finally:
             await store.aclose()
 
@@ -203,6 +205,21 @@ def test_async_clients_are_per_event_loop(store: RedisBlacklistBackend) -> None:
     second = asyncio.run(client_of_this_loop())
 
     assert first is not second
+
+
+def test_a_loop_that_ends_closes_its_client(store: RedisBlacklistBackend) -> None:
+    """As under WSGI, where Django runs each async view in a loop of its own, and nobody closes."""
+
+    async def request() -> bool:
+        return await store.ais_blacklisted(JTI)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        answers = [asyncio.run(request()) for _ in range(3)]
+        gc.collect()
+
+    assert answers == [False, False, False]
+    assert [str(warning.message) for warning in caught] == []
 
 
 class TestDjangoSettings:

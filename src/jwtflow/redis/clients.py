@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,8 +55,11 @@ class Clients:
     """The sync client (built once, thread-safe) and the async clients, one per event loop.
 
     An asyncio client belongs to the loop it first ran on, and an application may run several
-    loops over its life (tests call ``asyncio.run`` many times), so each loop gets its own.
-    Scripts are registered once per client; redis-py loads one into a server on first use.
+    loops over its life: Django runs an async view under WSGI in a fresh loop per request, and
+    tests call ``asyncio.run`` many times. So each loop gets its own client, closed when the
+    loop shuts down (an async generator registered with the loop: ``asyncio.run`` finalizes
+    those before it closes the loop). Scripts are registered once per client; redis-py loads
+    one into a server on first use.
     """
 
     def __init__(self, url: str, scripts: Mapping[str, str]) -> None:
@@ -64,9 +67,9 @@ class Clients:
         self._scripts = scripts
         self._sync: Client | None = None
         self._lock = threading.Lock()
-        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Client] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._async: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[Client, AsyncGenerator[None]]
+        ] = weakref.WeakKeyDictionary()
 
     def _client(self, factory: Any) -> Client:
         client = factory.from_url(self.url, decode_responses=True)
@@ -82,16 +85,18 @@ class Clients:
                 )
             return self._sync
 
-    def async_(self) -> Client:
+    async def async_(self) -> Client:
         """The async client of the running loop."""
         loop = asyncio.get_running_loop()
-        client = self._async.get(loop)
-        if client is None:
+        entry = self._async.get(loop)
+        if entry is None:
             client = self._client(
                 redis.asyncio.cluster.RedisCluster if self.cluster else redis.asyncio.Redis
             )
-            self._async[loop] = client
-        return client
+            closer = _closed_with_the_loop(client)
+            await anext(closer)  # runs to its yield without suspending: no other task interleaves
+            entry = self._async[loop] = (client, closer)
+        return entry[0]
 
     def close(self) -> None:
         """Close the sync client's connections."""
@@ -101,7 +106,15 @@ class Clients:
             client.redis.close()
 
     async def aclose(self) -> None:
-        """Close the running loop's async client (call it before the loop ends)."""
-        client = self._async.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.redis.aclose()
+        """Close the running loop's async client now rather than when the loop shuts down."""
+        entry = self._async.pop(asyncio.get_running_loop(), None)
+        if entry is not None:
+            await entry[1].aclose()
+
+
+async def _closed_with_the_loop(client: Client) -> AsyncGenerator[None]:
+    """Yield once; the loop's ``shutdown_asyncgens`` (or :meth:`Clients.aclose`) resumes it."""
+    try:
+        yield
+    finally:
+        await client.redis.aclose()

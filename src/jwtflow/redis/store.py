@@ -108,7 +108,7 @@ class RedisBlacklistBackend(BlacklistBackend):
 
     async def _arun(self, command: Callable[[Any], Awaitable[T]]) -> T:
         with _fail_closed():
-            return await command(self.clients.async_())
+            return await command(await self.clients.async_())
 
     @staticmethod
     def _script(name: str, keys: list[str], args: list[Any]) -> Callable[[Any], Any]:
