@@ -13,7 +13,11 @@ from jwtflow.tokens import AccessToken, RefreshToken
 
 if TYPE_CHECKING:
     from jwtflow.django.stores import CacheBlacklistBackend, ModelBlacklistBackend
-    from jwtflow.drf.authentication import BaseAuthentication, JWTAuthentication
+    from jwtflow.drf.authentication import (
+        BaseAuthentication,
+        JWTAuthentication,
+        JWTStatelessAuthentication,
+    )
     from jwtflow.drf.endpoints import (
         TokenBlacklistView,
         TokenObtainView,
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
     from jwtflow.drf.views import AsyncAPIView
     from jwtflow.ports import BlacklistBackend
     from jwtflow.redis import RedisBlacklistBackend
+    from jwtflow.stateless import TokenUser
 
 __version__ = "0.1.0"
 
@@ -34,6 +39,8 @@ _LAZY = {
     "RedisBlacklistBackend": "jwtflow.redis",
     "BaseAuthentication": "jwtflow.drf.authentication",
     "JWTAuthentication": "jwtflow.drf.authentication",
+    "JWTStatelessAuthentication": "jwtflow.drf.authentication",
+    "TokenUser": "jwtflow.stateless",
     "AsyncAPIView": "jwtflow.drf.views",
     "JWKSView": "jwtflow.drf.jwks",
     "TokenObtainView": "jwtflow.drf.endpoints",
@@ -50,6 +57,7 @@ __all__ = [
     "CacheBlacklistBackend",
     "JWKSView",
     "JWTAuthentication",
+    "JWTStatelessAuthentication",
     "ModelBlacklistBackend",
     "RedisBlacklistBackend",
     "RefreshToken",
@@ -57,6 +65,7 @@ __all__ = [
     "TokenError",
     "TokenObtainView",
     "TokenRefreshView",
+    "TokenUser",
     "TokenVerifyView",
 ]
 

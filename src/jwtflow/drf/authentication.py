@@ -1,8 +1,8 @@
-"""DRF authentication: ``JWTAuthentication`` for sync views, async views and adrf alike."""
+"""DRF authentication: ``JWTAuthentication`` and ``JWTStatelessAuthentication``, sync and async."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -10,10 +10,11 @@ from asgiref.sync import sync_to_async
 from rest_framework import authentication
 from rest_framework.request import Request
 
-from jwtflow import flows
+from jwtflow import flows, stateless
 from jwtflow.bearer import token_from_header
 from jwtflow.drf.exceptions import authentication_failure, www_authenticate
 from jwtflow.drivers import run_async, run_sync
+from jwtflow.effects import Effect
 from jwtflow.errors import JWTFlowError
 from jwtflow.runtime import Runtime, current
 
@@ -44,7 +45,7 @@ class JWTAuthentication(BaseAuthentication):
             raw = _bearer_token(runtime, request)
             if raw is None:
                 return None
-            return run_sync(flows.authenticate(runtime, raw), runtime.ports)
+            return run_sync(self.flow(runtime, raw), runtime.ports)
 
     async def aauthenticate(self, request: Request) -> tuple[Any, Any] | None:
         """Async twin of :meth:`authenticate`: same policy, stores awaited natively."""
@@ -53,11 +54,27 @@ class JWTAuthentication(BaseAuthentication):
             raw = _bearer_token(runtime, request)
             if raw is None:
                 return None
-            return await run_async(flows.authenticate(runtime, raw), runtime.ports)
+            return await run_async(self.flow(runtime, raw), runtime.ports)
 
     def authenticate_header(self, request: Request) -> str:
         """Return the ``WWW-Authenticate`` value, describing the rejection if there was one."""
         return www_authenticate(current().config, getattr(request, _REJECTION, None))
+
+    def flow(self, runtime: Runtime, raw: str) -> Generator[Effect, Any, tuple[Any, Any]]:
+        """The policy that authenticates ``raw``: verify it and load its user."""
+        return flows.authenticate(runtime, raw)
+
+
+class JWTStatelessAuthentication(JWTAuthentication):
+    """Bearer-token authentication without a user table: ``request.user`` is a ``TokenUser``.
+
+    The user is built from the token's claims; nothing is loaded. See ``jwtflow.stateless`` for
+    what this cannot know without a store.
+    """
+
+    def flow(self, runtime: Runtime, raw: str) -> Generator[Effect, Any, tuple[Any, Any]]:
+        """Verify ``raw`` and build its ``TokenUser``."""
+        return stateless.authenticate(runtime, raw)
 
 
 def _bearer_token(runtime: Runtime, request: Request) -> str | None:

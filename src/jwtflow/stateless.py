@@ -1,0 +1,103 @@
+"""Authentication without a user table: the request's user is built from the token's claims.
+
+For a service that trusts the issuer and has no users of its own. What it cannot know without
+a store: that the user was deactivated or deleted, or changed their password, since the token
+was issued; such a token keeps working until it expires (keep ``ACCESS_TOKEN_LIFETIME`` short).
+Session revocation (logout-all, an ended session) comes with the sessions milestone:
+:func:`session_check` is where the flow asks the store, when one is configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from jwtflow.effects import Effect
+from jwtflow.runtime import Runtime
+from jwtflow.tokens import AccessToken
+
+
+class TokenUser:
+    """A user known only from a verified token: ``id``/``pk`` from the user claim.
+
+    The other claims are on ``claims`` (read-only). It is authenticated, not anonymous, active,
+    and has no staff rights or permissions. Two token users are equal when their ids are.
+    """
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+
+    def __init__(self, claims: Mapping[str, Any], user_id_claim: str = "user_id") -> None:
+        self._claims = MappingProxyType(dict(claims))
+        self._id = claims[user_id_claim]
+
+    @property
+    def id(self) -> Any:
+        """The user id the token names."""
+        return self._id
+
+    @property
+    def pk(self) -> Any:
+        """The user id the token names (Django's name for it)."""
+        return self._id
+
+    @property
+    def claims(self) -> Mapping[str, Any]:
+        """Every claim of the token, read-only."""
+        return self._claims
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        """No permissions: the token does not carry any."""
+        return False
+
+    def has_perms(self, perm_list: Iterator[str] | list[str], obj: object = None) -> bool:
+        """No permissions: the token does not carry any."""
+        return False
+
+    def has_module_perms(self, app_label: str) -> bool:
+        """No permissions: the token does not carry any."""
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to another token user with the same id."""
+        if not isinstance(other, TokenUser):
+            return NotImplemented
+        return bool(self._id == other._id)
+
+    def __hash__(self) -> int:
+        """Hash by id, consistent with equality."""
+        return hash(self._id)
+
+    def __str__(self) -> str:
+        """``TokenUser <id>``."""
+        return f"TokenUser {self._id}"
+
+    def __repr__(self) -> str:
+        """``<TokenUser id=...>``."""
+        return f"<TokenUser id={self._id!r}>"
+
+
+def authenticate(
+    runtime: Runtime, raw: str
+) -> Generator[Effect, Any, tuple[TokenUser, AccessToken]]:
+    """Verify an access token and build its :class:`TokenUser`; no user is loaded.
+
+    Raises:
+        TokenError: the token is refused.
+    """
+    token = AccessToken.decode(runtime, raw)
+    yield from session_check(runtime, token)
+    return TokenUser(token.payload, runtime.config.user_id_claim), token
+
+
+def session_check(runtime: Runtime, token: AccessToken) -> Generator[Effect, Any, None]:
+    """The store check a stateless request still makes: none yet.
+
+    The sessions milestone makes this yield its session check when a store is configured (and
+    ``ACCESS_TOKEN_REVOCATION`` is on), so logout-all and ended sessions are honoured here too.
+    """
+    yield from ()
