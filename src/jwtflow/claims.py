@@ -99,7 +99,7 @@ def _check_times(payload: Mapping[str, Any], now: float, leeway: float) -> None:
 
 def _check_identity(payload: Mapping[str, Any], token_type: str | None, config: Config) -> None:
     jti = payload.get("jti")
-    if not isinstance(jti, str) or not 0 < len(jti) <= MAX_JTI_LENGTH:
+    if not _is_column_text(jti, MAX_JTI_LENGTH):
         raise TokenError("Token has no valid 'jti' claim.")
     actual = payload.get(TOKEN_TYPE_CLAIM)
     if not isinstance(actual, str) or actual not in TOKEN_TYPES:
@@ -113,8 +113,14 @@ def _check_identity(payload: Mapping[str, Any], token_type: str | None, config: 
 def is_user_id(value: object) -> bool:
     """Whether ``value`` can be a user id claim: a short string or a 64-bit integer."""
     if isinstance(value, str):
-        return 0 < len(value) <= MAX_USER_ID_LENGTH
+        return _is_column_text(value, MAX_USER_ID_LENGTH)
     return type(value) is int and abs(value) <= MAX_USER_ID_INT
+
+
+def _is_column_text(value: object, max_length: int) -> bool:
+    # Both claims are looked up in database columns; PostgreSQL text cannot hold NUL, and a
+    # lookup with one fails as a database error (a 503 for what is a bad token).
+    return isinstance(value, str) and 0 < len(value) <= max_length and "\x00" not in value
 
 
 def _check_issuer_and_audience(payload: Mapping[str, Any], config: Config) -> None:

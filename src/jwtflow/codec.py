@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -23,6 +24,9 @@ from jwtflow.keys import KeyRing
 
 #: Tokens larger than this are refused before they are decoded (cheap denial-of-service guard).
 MAX_TOKEN_BYTES = 8192
+#: JSON nested deeper than this (in the header or the payload) is refused: real tokens nest a
+#: level or two, and a fixed cap does not depend on the interpreter's recursion limit.
+MAX_JSON_DEPTH = 32
 #: Header parameters that point at keys chosen by the sender (RFC 8725 section 3.10); never trusted.
 FORBIDDEN_HEADER_PARAMETERS = ("jku", "x5u", "jwk", "x5c")
 
@@ -99,7 +103,12 @@ def _json_object(segment: str, part: str) -> dict[str, Any]:
         data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
         # RFC 7519 section 7.2: the JSON is UTF-8 (json.loads would also guess UTF-16 and -32).
         text = data.decode("utf-8")
-        value = json.loads(text, object_pairs_hook=_unique_members, parse_constant=_no_constant)
+        value = json.loads(
+            text,
+            object_pairs_hook=_unique_members,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
+        )
         if "\\u" in text:
             # An escape may spell a lone surrogate ("\ud800"), a str that no store, comparison
             # or encoder can take; refusing here keeps every claim and header member safe.
@@ -108,7 +117,21 @@ def _json_object(segment: str, part: str) -> dict[str, Any]:
         raise TokenError(f"Token {part} is not valid base64url-encoded JSON.") from None
     if not isinstance(value, dict):
         raise TokenError(f"Token {part} is not a JSON object.")
+    if not _nested_within(value, MAX_JSON_DEPTH):
+        raise TokenError(f"Token {part} is nested too deeply.")
     return value
+
+
+def _nested_within(value: dict[str, Any], limit: int) -> bool:
+    # Iterative: a recursive walk would fail on exactly the values it is meant to refuse.
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if depth > limit:
+            return False
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return True
 
 
 def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -121,3 +144,12 @@ def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    # 1e400 is valid JSON but parses to inf, which no JSON encoder writes back (minting a token
+    # from a carried claim would fail) and no NumericDate can be: refuse it like NaN.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value

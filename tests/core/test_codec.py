@@ -311,3 +311,78 @@ def test_pyjwt_wording_never_reaches_the_message(keys: KeyRing) -> None:
     error = rejected(hs_token(PAYLOAD, SECRET + "?"), keys, "Token signature is invalid.")
     assert "verification failed" not in error.message.lower()
     assert error.__suppress_context__
+
+
+# -- JSON that parses but that no claim may hold (issue 5) ------------------------------------
+
+
+def _with_member(part: str, member: str, keys: KeyRing) -> str:
+    """A correctly signed token whose header or payload JSON text has ``member`` added."""
+    header, payload = '{"alg":"HS256","typ":"JWT"', '{"sub":"1"'
+    if part == "header":
+        header += "," + member
+    else:
+        payload += "," + member
+    return hs_token(payload + "}", SECRET, header + "}")
+
+
+@pytest.mark.parametrize("part", ["header", "payload"])
+@pytest.mark.parametrize(
+    "member",
+    [
+        '"hash_password":"\\ud800"',
+        '"jti":"a\\udfffb"',
+        '"x":["\\udc00\\ud800"]',
+        '"\\ud800":1',
+        '"x":{"y":"\\udbff"}',
+    ],
+)
+def test_lone_surrogate_escapes_are_rejected_anywhere(
+    part: str, member: str, keys: KeyRing
+) -> None:
+    # Guards 1d843d2: "\ud800" is valid JSON but no store, comparison or encoder takes it
+    # (UnicodeEncodeError in the revoke-claim check and the model store: 500s).
+    raw = _with_member(part, member, keys)
+    rejected(raw, keys, f"Token {part} is not valid base64url-encoded JSON.")
+
+
+def test_surrogate_pair_escapes_are_accepted(keys: KeyRing) -> None:
+    raw = _with_member("payload", '"x":"\\ud83d\\ude00"', keys)
+    assert codec.decode(raw, keys)["x"] == "\U0001f600"
+
+
+@pytest.mark.parametrize("part", ["header", "payload"])
+@pytest.mark.parametrize("literal", ["1e400", "-1e400", "1E+999", "[0.5,1e309]"])
+def test_numbers_that_overflow_a_double_are_rejected_anywhere(
+    part: str, literal: str, keys: KeyRing
+) -> None:
+    # 1e400 parses to infinity: a carried claim holding it made minting the next token fail
+    # with ValueError (RefreshToken.access_token, rotate) instead of refusing the token.
+    raw = _with_member(part, f'"x":{literal}', keys)
+    rejected(raw, keys, f"Token {part} is not valid base64url-encoded JSON.")
+
+
+def test_large_finite_numbers_are_accepted(keys: KeyRing) -> None:
+    raw = _with_member("payload", '"x":[1e308,-1.5e-300,123456789012345678901234567890]', keys)
+    assert codec.decode(raw, keys)["x"] == [1e308, -1.5e-300, 123456789012345678901234567890]
+
+
+def _nested(depth: int) -> str:
+    """JSON ``depth`` levels deep, alternating arrays and objects."""
+    opening = "".join("[" if level % 2 else '{"k":' for level in range(depth))
+    closing = "".join("]" if level % 2 else "}" for level in reversed(range(depth)))
+    return opening + "1" + closing
+
+
+@pytest.mark.parametrize("part", ["header", "payload"])
+def test_json_nested_past_the_depth_cap_is_rejected(part: str, keys: KeyRing) -> None:
+    # Parsing depth otherwise depends on the interpreter's recursion limit (and on the stack
+    # the request arrives on): the cap makes the answer the same everywhere.
+    raw = _with_member(part, '"x":' + _nested(codec.MAX_JSON_DEPTH), keys)
+    rejected(raw, keys, f"Token {part} is nested too deeply.")
+
+
+@pytest.mark.parametrize("part", ["header", "payload"])
+def test_json_nested_up_to_the_depth_cap_is_accepted(part: str, keys: KeyRing) -> None:
+    raw = _with_member(part, '"x":' + _nested(codec.MAX_JSON_DEPTH - 1), keys)
+    assert codec.decode(raw, keys)["sub"] == "1"
