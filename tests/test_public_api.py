@@ -11,6 +11,7 @@ import jwtflow
 from jwtflow import AccessToken, RefreshToken, TokenError
 from jwtflow.django.models import BlacklistedToken
 from jwtflow.drf.authentication import JWTAuthentication
+from jwtflow.errors import TokenBlacklisted, TokenTypeInvalid
 from jwtflow.ports import BlacklistBackend
 
 
@@ -45,3 +46,19 @@ def test_token_api(user: User) -> None:
         with pytest.raises(TokenError) as caught:
             RefreshToken.verify(str(token))
         assert caught.value.code == "token_blacklisted"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_averify_in_async_code_through_the_model_store(user: User) -> None:
+    # Guards 1d843d2: RefreshToken.verify in async code raised SynchronousOnlyOperation (the
+    # model store's query ran on the event loop); averify awaits the store instead.
+    access, refresh = AccessToken.for_user(user), RefreshToken.for_user(user)
+    assert await AccessToken.averify(str(access)) == access
+    assert await RefreshToken.averify(str(refresh)) == refresh
+    with pytest.raises(TokenTypeInvalid):
+        await RefreshToken.averify(str(access))
+    with pytest.raises(TokenTypeInvalid):
+        await AccessToken.averify(str(refresh))
+    await refresh.ablacklist()
+    with pytest.raises(TokenBlacklisted):
+        await RefreshToken.averify(str(refresh))

@@ -77,3 +77,35 @@ def test_malformed_bearer_header_is_invalid_authorization_header(value: str, mes
         token_from_header(value, SCHEMES)
     assert caught.value.code == "invalid_authorization_header"
     assert caught.value.message == message
+
+
+# -- header values that are not str (issue 5) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "token"),
+    [
+        (b"Bearer abc.def.ghi", "abc.def.ghi"),
+        (bytearray(b"bearer\tabc"), "abc"),
+        (b"Basic YWxpY2U=", None),
+        (b"", None),
+    ],
+)
+def test_bytes_are_read_like_text(value: bytes | bytearray, token: str | None) -> None:
+    # Guards 1d843d2: DRF's get_authorization_header accepts bytes, and test clients and
+    # middleware leave them in META; before, .strip(" \t") on bytes raised TypeError (a 500).
+    assert token_from_header(value, SCHEMES) == token
+
+
+def test_bytes_are_decoded_as_latin1_like_the_server_does() -> None:
+    with pytest.raises(InvalidAuthorizationHeader, match="invalid characters"):
+        token_from_header("Bearer caf\u00e9".encode("latin-1"), SCHEMES)
+    with pytest.raises(InvalidAuthorizationHeader, match="invalid characters"):
+        token_from_header("Bearer caf\u00e9".encode(), SCHEMES)
+
+
+@pytest.mark.parametrize("value", [1, 1.5, ["Bearer", "abc"], {"Bearer": "abc"}, object()])
+def test_values_that_are_not_text_are_invalid(value: object) -> None:
+    with pytest.raises(InvalidAuthorizationHeader) as caught:
+        token_from_header(value, SCHEMES)
+    assert caught.value.message == "Authorization header is not text."

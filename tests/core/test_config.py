@@ -15,6 +15,7 @@ from jwtflow.config import (
     DEFAULT_RULE,
     RESERVED_CLAIMS,
     Config,
+    problems,
 )
 from jwtflow.errors import ConfigurationError
 
@@ -394,3 +395,29 @@ def test_a_full_configuration() -> None:
         "uuid",
         "pwd",
     )
+
+
+# -- every problem at once, verify-only settings (issue 5) ----------------------------------------
+
+
+def test_problems_lists_every_bad_key_at_once() -> None:
+    # Guards 1d843d2: manage.py check shows one message per problem, not only the first.
+    found = problems({"ALGORITHM": "none", "ACCES_TOKEN_LIFETIME": 60, "LEEWAY": -1})
+    assert {error.key for error in found} == {
+        "ACCES_TOKEN_LIFETIME",
+        "SIGNING_KEY",
+        "ALGORITHM",
+        "LEEWAY",
+    }
+    assert all(isinstance(error, ConfigurationError) for error in found)
+
+
+def test_problems_of_valid_settings_is_empty() -> None:
+    assert problems({"SIGNING_KEY": SECRET}) == []
+    assert problems({"VERIFYING_KEY": SECRET}) == []
+
+
+def test_verifying_key_alone_is_a_verify_only_configuration() -> None:
+    config = Config.from_mapping({"VERIFYING_KEY": SECRET})
+    assert config.signing_key is None
+    assert config.verifying_key == SECRET

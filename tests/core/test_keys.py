@@ -9,10 +9,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
+from jwtflow import codec
 from jwtflow.config import Config
-from jwtflow.errors import ConfigurationError
+from jwtflow.errors import ConfigurationError, TokenError
 from jwtflow.keyparse import HMAC_MIN_BYTES
 from jwtflow.keys import KeyRing
+from tests.forge import hs_token
 from tests.pem import KeyPair
 
 from .helpers import ASYMMETRIC_KEYS, SECRET
@@ -244,3 +246,51 @@ def test_repr_never_shows_key_material(pem: Pem) -> None:
         assert SECRET not in text
         assert "signing_key" not in text
         assert "revoke_secret" not in text
+
+
+# -- verify-only shorthand: VERIFYING_KEY without SIGNING_KEY (issue 5) -------------------------
+
+
+@pytest.mark.parametrize("algorithm", ["HS256", "RS256", "ES256"])
+def test_verifying_key_alone_verifies_what_the_issuer_signs(algorithm: str, pem: Pem) -> None:
+    # Guards 1d843d2: SIGNING_KEY used to be required even on a service that never issues.
+    if algorithm == "HS256":
+        signing: str | bytes = SECRET
+        verifying: str | bytes = SECRET
+    else:
+        pair = pem(ASYMMETRIC_KEYS[algorithm])
+        signing, verifying = pair.private, pair.public
+    issuer = ring(ALGORITHM=algorithm, SIGNING_KEY=signing)
+    verifier = ring(ALGORITHM=algorithm, VERIFYING_KEY=verifying)
+
+    assert issuer.can_sign
+    assert not verifier.can_sign
+    raw = codec.encode({"sub": "1"}, issuer)
+    assert codec.decode(raw, verifier) == {"sub": "1"}
+    with pytest.raises(ConfigurationError, match="only verifies tokens") as caught:
+        codec.encode({"sub": "1"}, verifier)
+    assert "SIGNING_KEY" in str(caught.value)
+
+
+def test_verify_only_hmac_secret_is_held_to_the_signing_key_rules() -> None:
+    message = refused("VERIFYING_KEY", ALGORITHM="HS256", VERIFYING_KEY="short")
+    assert "needs at least 32 random bytes" in message
+
+
+def test_verify_only_ring_refuses_tokens_signed_with_another_secret() -> None:
+    verifier = ring(VERIFYING_KEY=SECRET)
+    with pytest.raises(TokenError, match="signature is invalid"):
+        codec.decode(hs_token({"sub": "1"}, SECRET + "!"), verifier)
+
+
+@pytest.mark.parametrize("algorithm", ["RS256", "ES256"])
+def test_check_revoke_token_needs_a_secret_on_an_asymmetric_verifier(
+    algorithm: str, pem: Pem
+) -> None:
+    # The revoke claim is keyed by a secret derived from the private key: a verifier with only
+    # the public key could never check it, so start-up says so instead of every token failing.
+    public = pem(ASYMMETRIC_KEYS[algorithm]).public
+    message = refused(
+        "CHECK_REVOKE_TOKEN", ALGORITHM=algorithm, VERIFYING_KEY=public, CHECK_REVOKE_TOKEN=True
+    )
+    assert "turn CHECK_REVOKE_TOKEN off on verifiers" in message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -300,3 +301,76 @@ def test_claims_of_user(
     runtime = make_runtime(**settings)
     assert set(claims_of_user(runtime, alice)) == expected
     assert claims_of_user(runtime, alice)["user_id"] == 1
+
+
+# -- averify, hostile claims and verify-only runtimes (issue 5) ------------------------------------
+
+
+@pytest.mark.parametrize("cls", TOKEN_CLASSES)
+def test_averify_returns_an_equal_token(runtime: Runtime, alice: MemoryUser, cls: Any) -> None:
+    token = cls.for_user(alice)
+    assert asyncio.run(cls.averify(str(token))) == token
+
+
+@pytest.mark.parametrize(
+    ("cls", "other"), [(AccessToken, RefreshToken), (RefreshToken, AccessToken)]
+)
+def test_averify_refuses_the_other_type(
+    runtime: Runtime, alice: MemoryUser, cls: Any, other: Any
+) -> None:
+    with pytest.raises(TokenTypeInvalid):
+        asyncio.run(cls.averify(str(other.for_user(alice))))
+
+
+def test_averify_refuses_a_blacklisted_refresh_token(runtime: Runtime, alice: MemoryUser) -> None:
+    token = RefreshToken.for_user(alice)
+    asyncio.run(token.ablacklist())
+    with pytest.raises(TokenBlacklisted):
+        asyncio.run(RefreshToken.averify(str(token)))
+
+
+@pytest.mark.parametrize("cls", TOKEN_CLASSES)
+@pytest.mark.parametrize("token_type", [["access"], ["refresh"], {}, {"refresh": 1}])
+def test_verify_and_averify_refuse_a_token_type_of_another_json_type(
+    runtime: Runtime, cls: Any, token_type: Any
+) -> None:
+    # Guards 1d843d2: TypeError (unhashable type) escaped verify instead of TokenError.
+    raw = hs_token(claims_for(runtime.clock.now(), token_type=token_type), SECRET)
+    with pytest.raises(TokenError) as caught:
+        cls.verify(raw)
+    with pytest.raises(TokenError) as caught_async:
+        asyncio.run(cls.averify(raw))
+    for error in (caught.value, caught_async.value):
+        assert type(error) is TokenError
+        assert error.message == "Token has no valid 'token_type' claim."
+
+
+def test_carried_claims_that_no_encoder_writes_are_refused_at_verify(runtime: Runtime) -> None:
+    # A refresh token carries its revoke claim into the access tokens it mints; 1e400 (inf)
+    # there made access_token and rotate() raise ValueError instead of refusing the token.
+    payload = claims_for(runtime.clock.now(), token_type="refresh")
+    text = json.dumps({**payload, "hash_password": 0}).replace(": 0}", ": 1e400}")
+    with pytest.raises(TokenError):
+        RefreshToken.verify(hs_token(text, SECRET))
+
+
+def test_a_verify_only_runtime_verifies_but_does_not_issue(
+    make_runtime: MakeRuntime, alice: MemoryUser
+) -> None:
+    make_runtime()
+    access, refresh = AccessToken.for_user(alice), RefreshToken.for_user(alice)
+    verifier = make_runtime(SIGNING_KEY=None, VERIFYING_KEY=SECRET)
+
+    assert not verifier.keys.can_sign
+    assert AccessToken.verify(str(access)) == access
+    assert asyncio.run(RefreshToken.averify(str(refresh))) == refresh
+    issuers: list[Callable[[], object]] = [
+        lambda: AccessToken.for_user(alice),
+        lambda: RefreshToken.for_user(alice),
+        lambda: refresh.access_token,
+        refresh.rotate,
+    ]
+    for issue in issuers:
+        with pytest.raises(ConfigurationError, match="only verifies tokens") as caught:
+            issue()
+        assert "SIGNING_KEY" in str(caught.value)

@@ -10,6 +10,7 @@ import django
 import pytest
 from django.contrib.auth.models import User
 from django.db import InterfaceError, OperationalError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.test import RequestFactory
 
@@ -228,3 +229,22 @@ class TestCheckCredentials:
         wrong = {"username": "alice", "password": "wrong"}
         assert asyncio.run(store.acheck_credentials(None, right)) == user
         assert asyncio.run(store.acheck_credentials(None, wrong)) is None
+
+
+class TestCheckCredentialsOutage:
+    @pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+    def test_unreachable_database_is_store_unavailable(
+        self, call: Call, monkeypatch: pytest.MonkeyPatch, error: type[Exception]
+    ) -> None:
+        # Guards 5963004: check_credentials mapped no error, so POST token/ answered 500.
+        def fail(*args: Any, **lookup: Any) -> None:
+            raise error("connection refused")
+
+        # Below the backends: ModelBackend.authenticate and .aauthenticate both end here.
+        monkeypatch.setattr(QuerySet, "get", fail)
+        credentials = {"username": "alice", "password": PASSWORD}
+
+        with pytest.raises(StoreUnavailable) as caught:
+            call(DjangoUserStore("id"), "check_credentials", None, credentials)
+        assert caught.value.code == "store_unavailable"
+        assert caught.value.message == "The user database is unavailable; try again later."

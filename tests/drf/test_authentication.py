@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIRequestFactory
 
 from jwtflow import AccessToken, JWTAuthentication, RefreshToken
@@ -257,3 +258,59 @@ def test_authenticate_without_header_returns_none(call: Callable[..., Any]) -> N
     request = APIRequestFactory().get("/")
     assert call(JWTAuthentication(), "authenticate", request) is None
     assert JWTAuthentication().authenticate_header(request) == 'Bearer realm="api"'
+
+
+# --- header values and claims of an unexpected type (issue 5) ----------------------------------
+
+
+@pytest.mark.parametrize("shape", [bytes, bytearray])
+def test_bytes_authorization_header_authenticates(
+    call: Callable[..., Any], user: User, shape: type[bytes | bytearray]
+) -> None:
+    # Guards 1d843d2: DRF's own get_authorization_header takes bytes (test clients and
+    # middleware leave them); authenticate and aauthenticate raised TypeError (a 500).
+    token = AccessToken.for_user(user)
+    value = shape(f"Bearer {token}".encode())
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=value)
+    found, validated = call(JWTAuthentication(), "authenticate", request)
+    assert found == user
+    assert validated == token
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (b"Bearer not-a-token", "token_invalid"),
+        (b"Bearer \xff\xfe", "invalid_authorization_header"),
+        (b"Bearer a b", "invalid_authorization_header"),
+        (b"Bearer", "invalid_authorization_header"),
+        (7, "invalid_authorization_header"),
+        (["Bearer", "x"], "invalid_authorization_header"),
+    ],
+)
+def test_garbage_authorization_header_of_any_type_is_401(
+    call: Callable[..., Any], value: object, code: str
+) -> None:
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=value)
+    with pytest.raises(AuthenticationFailed) as caught:
+        call(JWTAuthentication(), "authenticate", request)
+    assert caught.value.status_code == 401
+    assert caught.value.get_codes() == {"detail": code, "code": code}
+
+
+@pytest.mark.parametrize("token_type", [["access"], {}, {"access": 1}])
+def test_token_type_of_another_json_type_is_401(http: Http, user: User, token_type: Any) -> None:
+    # Guards 1d843d2: TypeError (unhashable type) in the type check, a 500.
+    response = http("GET", "/api/me/", token=forge(claims_for(user, token_type=token_type)))
+    assert_rejected(response, "token_invalid")
+
+
+@pytest.mark.parametrize("aud", [["api", 5], ["api", None], [["api"]], {"api": True}])
+def test_audience_with_a_member_that_is_not_a_string_is_401(
+    http: Http, user: User, jwt_settings: Callable[..., None], aud: Any
+) -> None:
+    # Guards 1d843d2: RFC 7519 section 4.1.3; ["api", 5] used to be accepted.
+    jwt_settings(AUDIENCE="api")
+    response = http("GET", "/api/me/", token=forge(claims_for(user, aud=aud)))
+    assert_rejected(response, "token_invalid")
+    assert response.json()["detail"] == "Token claim 'aud' must be a string or an array of strings."

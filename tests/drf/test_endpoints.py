@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connections
+from django.db.models import QuerySet
+from django.db.utils import OperationalError
 from django.test import AsyncClient, Client
 
 from jwtflow import AccessToken, RefreshToken
 from jwtflow.django.models import BlacklistedToken
+from tests import forge
 from tests.forge import PASSWORD, Http, Response, assert_rejected
+from tests.pem import key_pair
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Settings = Callable[..., None]
@@ -365,3 +371,144 @@ def test_non_integer_primary_keys_work_end_to_end(
     assert response.json() == {"id": str(created.pk), "username": "carol"}
     refreshed = http("POST", "/auth/token/refresh/", {"refresh": pair["refresh"]})
     assert refreshed.status_code == 200
+
+
+# --- hostile tokens, bodies and outages (issue 5) -----------------------------------------------
+
+TOKEN_FIELDS = {"refresh": "refresh", "verify": "token", "blacklist": "refresh"}
+
+
+def forged_refresh(user: User, **overrides: Any) -> str:
+    """A refresh token for ``user`` signed with the test key, with ``overrides`` in its claims."""
+    claims = forge.claims_for(time.time(), **{"token_type": "refresh", "user_id": user.pk})
+    return forge.hs_token({**claims, **overrides}, settings.TEST_SIGNING_KEY)
+
+
+def post_token(http: Http, endpoint: str, raw: str) -> Response:
+    return http("POST", f"/auth/token/{endpoint}/", {TOKEN_FIELDS[endpoint]: raw})
+
+
+@pytest.mark.parametrize("endpoint", sorted(TOKEN_FIELDS))
+@pytest.mark.parametrize("token_type", [["refresh"], {"refresh": 1}], ids=["list", "object"])
+def test_token_type_of_another_json_type_is_401(
+    http: Http, user: User, endpoint: str, token_type: Any
+) -> None:
+    # Guards 1d843d2: an unhashable token_type was a TypeError in the type check (500).
+    raw = forged_refresh(user, token_type=token_type)
+    assert_rejected(post_token(http, endpoint, raw), "token_invalid")
+
+
+@pytest.mark.parametrize("endpoint", sorted(TOKEN_FIELDS))
+@pytest.mark.parametrize("jti", ["a\udfffb", "a\x00b"], ids=["lone-surrogate", "nul"])
+def test_jti_no_store_can_hold_is_401_on_every_store(
+    http: Http, user: User, store: str, endpoint: str, jti: str
+) -> None:
+    # Guards 1d843d2 (lone surrogates: a 500 from the model store, a 503 from the cache store)
+    # and the NUL check (a 503 from PostgreSQL, which cannot store NUL in text).
+    assert_rejected(post_token(http, endpoint, forged_refresh(user, jti=jti)), "token_invalid")
+    assert not BlacklistedToken.objects.exists()
+
+
+@pytest.mark.parametrize("endpoint", sorted(TOKEN_FIELDS))
+def test_revoke_claim_with_a_lone_surrogate_is_401(
+    http: Http, user: User, store: str, jwt_settings: Settings, endpoint: str
+) -> None:
+    # Guards 1d843d2: UnicodeEncodeError in the revoke-claim comparison (500 at refresh).
+    jwt_settings(CHECK_REVOKE_TOKEN=True)
+    raw = forged_refresh(user, hash_password="x\udbff")
+    assert_rejected(post_token(http, endpoint, raw), "token_invalid")
+
+
+def post_raw(mode: str, path: str, body: bytes, content_type: str = "application/json") -> Response:
+    """POST ``body`` as it is (the ``http`` fixture would encode it as JSON)."""
+    if mode == "sync":
+        response: Response = Client().generic("POST", path, body, content_type)
+        return response
+
+    async def send() -> Response:
+        sent: Response = await AsyncClient().generic("POST", path, body, content_type)
+        return sent
+
+    return asyncio.run(send())
+
+
+DEEP = 2000
+
+
+ENDPOINT_PATHS = ["/auth/token/", *(f"/auth/token/{name}/" for name in sorted(TOKEN_FIELDS))]
+
+
+@pytest.mark.parametrize("path", ENDPOINT_PATHS)
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * DEEP + b"]" * DEEP,
+        b'{"refresh": "x", "token": ' + b'{"a":' * DEEP + b"1" + b"}" * DEEP + b"}",
+    ],
+    ids=["array", "in-a-field"],
+)
+def test_deeply_nested_body_is_400_on_every_endpoint(mode: str, path: str, body: bytes) -> None:
+    # Guards 5963004: DRF's JSON parser maps only ValueError; RecursionError was a 500.
+    response = post_raw(mode, path, body)
+    assert response.status_code == 400, response.content
+    assert "detail" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b'{"refresh": 1e400}', "application/json", 401),
+        (b'{"refresh": NaN}', "application/json", 400),
+        (b'{"refresh": "\\ud800"}', "application/json", 400),
+        (b"\xff\xfe{}", "application/json", 400),
+        (b"refresh=abc", "application/x-www-form-urlencoded", 401),
+        (b"--x\r\n", "multipart/form-data; boundary=x", 400),
+        (b'{"refresh": "abc"}', "text/plain", 415),
+    ],
+    ids=["overflow", "nan", "surrogate", "not-utf8", "form", "bad-multipart", "text"],
+)
+def test_malformed_bodies_are_4xx(mode: str, body: bytes, content_type: str, status: int) -> None:
+    response = post_raw(mode, "/auth/token/refresh/", body, content_type)
+    assert response.status_code == status, response.content
+
+
+def test_obtain_with_the_user_database_down_is_503(
+    http: Http, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Guards 5963004: check_credentials mapped no database error, so token/ answered 500.
+    def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr(QuerySet, "get", unreachable)
+    response = obtain(http)
+    assert response.status_code == 503
+    assert response.json() == {
+        "detail": "The user database is unavailable; try again later.",
+        "code": "store_unavailable",
+    }
+    assert "WWW-Authenticate" not in response.headers
+
+
+@pytest.mark.parametrize("algorithm", ["HS256", "RS256"])
+def test_a_verify_only_service_verifies_and_refuses_to_issue(
+    http: Http, user: User, settings: Any, algorithm: str
+) -> None:
+    if algorithm == "HS256":
+        signing, verifying = settings.TEST_SIGNING_KEY, settings.TEST_SIGNING_KEY
+    else:
+        pair = key_pair("rsa")
+        signing, verifying = pair.private, pair.public
+    settings.JWTFLOW = {"ALGORITHM": algorithm, "SIGNING_KEY": signing}
+    access, refresh = str(AccessToken.for_user(user)), str(RefreshToken.for_user(user))
+    settings.JWTFLOW = {"ALGORITHM": algorithm, "VERIFYING_KEY": verifying}
+
+    assert http("POST", "/auth/token/verify/", {"token": access}).status_code == 200
+    assert http("POST", "/auth/token/verify/", {"token": refresh}).status_code == 200
+    assert http("GET", "/api/me/", token=access).status_code == 200
+    for response in (obtain(http), http("POST", "/auth/token/refresh/", {"refresh": refresh})):
+        assert response.status_code == 501
+        assert response.json() == {
+            "detail": "This server only verifies tokens; it does not issue them.",
+            "code": "issuing_disabled",
+        }
+    assert not BlacklistedToken.objects.exists()  # the refused refresh spent nothing
