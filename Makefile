@@ -6,6 +6,7 @@
 #   make test         services + lint + typecheck + pytest on SQLite and PostgreSQL + coverage gates
 #   make test-matrix  pytest on PostgreSQL + Redis for Django 4.2, 5.2 (Python 3.11), 6.x (3.13/3.12),
 #                     and the lowest supported versions (Django 4.2, DRF 3.15.0, PyJWT 2.13.0)
+#   make fuzz         the property tests (tests/property) with 1000 examples each, not 30
 #   make demo         migrate + seed the example project, print a curl walkthrough, serve on :8000
 #   make bench        jwtflow vs simplejwt vs drf-restflow vs a hand-written floor, in .venv-bench
 #                     (BENCH_ARGS="--quick" or "--only verify" etc.; see docs/benchmarks.md)
@@ -23,7 +24,7 @@ VENV_DEPS := pyproject.toml scripts/make-venv.sh scripts/find-python.sh
 
 MATRIX_VENVS := .venv-django42 .venv-django52 .venv-django6x .venv-lowest
 
-.PHONY: help venv lint typecheck test test-matrix demo services-start services-stop clean
+.PHONY: help venv lint typecheck test test-matrix fuzz demo services-start services-stop clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -62,6 +63,12 @@ test: venv
 
 test-matrix: $(addsuffix /.installed,$(MATRIX_VENVS))
 	bash scripts/test-matrix.sh $(MATRIX_VENVS)
+
+# HYPOTHESIS_PROFILE=long: see tests/property/conftest.py. Starts the servers the tests need
+# (running ones are left alone; `make services-stop` stops them).
+fuzz: venv
+	bash scripts/services.sh start
+	source .services/env && HYPOTHESIS_PROFILE=long $(BIN)/pytest -p no:cacheprovider tests/property
 
 demo: venv
 	bash scripts/demo.sh
