@@ -11,6 +11,8 @@ import base64
 import hashlib
 import hmac
 import math
+import re
+import secrets
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -32,6 +34,15 @@ MAX_USER_ID_LENGTH = 255
 MAX_USER_ID_INT = 2**63 - 1
 #: Registered claims that must be strings when present (RFC 7519 section 4.1).
 STRING_CLAIMS = ("iss", "sub")
+#: The session claims: its id, the login time, and (refresh tokens) the refresh generation.
+SID_CLAIM = "sid"
+AUTH_TIME_CLAIM = "auth_time"
+GENERATION_CLAIM = "gen"
+#: 18 random bytes: 144 bits (at least 128 are needed), 24 URL-safe characters.
+SID_BYTES = 18
+SID_PATTERN = re.compile(r"[A-Za-z0-9_-]{22,64}")
+#: The largest integer every JSON parser reads exactly.
+MAX_GENERATION = 2**53 - 1
 
 
 def mint(
@@ -44,12 +55,10 @@ def mint(
     """Return a new payload: ``claims`` plus type, times, a fresh ``jti`` and iss/aud if set."""
     issued_at = int(now)
     payload: dict[str, Any] = dict(claims)
-    payload.update(
-        token_type=token_type,
-        exp=issued_at + int(lifetime.total_seconds()),
-        iat=issued_at,
-        jti=uuid.uuid4().hex,
-    )
+    expires = issued_at + int(lifetime.total_seconds())
+    if AUTH_TIME_CLAIM in claims:
+        expires = min(expires, session_end(config, claims[AUTH_TIME_CLAIM], expires))
+    payload.update(token_type=token_type, exp=expires, iat=issued_at, jti=uuid.uuid4().hex)
     if config.issuer is not None:
         payload["iss"] = config.issuer
     if config.audience is not None:
@@ -69,6 +78,7 @@ def check(payload: Mapping[str, Any], token_type: str | None, now: float, config
     """
     _check_times(payload, now, config.leeway)
     _check_identity(payload, token_type, config)
+    _check_session(payload)
     _check_issuer_and_audience(payload, config)
 
 
@@ -123,6 +133,43 @@ def _is_column_text(value: object, max_length: int) -> bool:
     return isinstance(value, str) and 0 < len(value) <= max_length and "\x00" not in value
 
 
+def _check_session(payload: Mapping[str, Any]) -> None:
+    if SID_CLAIM not in payload:
+        return  # a sessionless token: AccessToken.for_user, or one issued by jwtflow 0.1
+    sid = payload[SID_CLAIM]
+    if not isinstance(sid, str) or not SID_PATTERN.fullmatch(sid):
+        raise TokenError("Token has no valid 'sid' claim.")
+    if AUTH_TIME_CLAIM not in payload:
+        raise TokenError("Token has no 'auth_time' claim.")
+    if _numeric_date(payload, AUTH_TIME_CLAIM) > _numeric_date(payload, "iat"):
+        raise TokenError("Token claim 'auth_time' is later than 'iat'.")
+    if payload[TOKEN_TYPE_CLAIM] == REFRESH:
+        generation = payload.get(GENERATION_CLAIM)
+        if type(generation) is not int or not 0 <= generation <= MAX_GENERATION:
+            raise TokenError("Token has no valid 'gen' claim.")
+
+
+def new_sid() -> str:
+    """A fresh session id: 144 random bits, URL-safe."""
+    return secrets.token_urlsafe(SID_BYTES)
+
+
+def session_end(config: Config, auth_time: float, default: int) -> int:
+    """When a session that began at ``auth_time`` must end: ``default`` without a max lifetime."""
+    if config.session_max_lifetime is None:
+        return default
+    return int(auth_time) + int(config.session_max_lifetime.total_seconds())
+
+
+def session_expiry(config: Config, auth_time: float, now: float) -> int:
+    """The expiry of a session (and its refresh token) refreshed at ``now``.
+
+    ``REFRESH_TOKEN_LIFETIME`` from now, never past ``auth_time + SESSION_MAX_LIFETIME``.
+    """
+    sliding = int(now) + int(config.refresh_token_lifetime.total_seconds())
+    return min(sliding, session_end(config, auth_time, sliding))
+
+
 def _check_issuer_and_audience(payload: Mapping[str, Any], config: Config) -> None:
     for name in STRING_CLAIMS:
         if name in payload and not isinstance(payload[name], str):
@@ -155,7 +202,7 @@ def user_claims(
 
 def carried_claims(config: Config, payload: Mapping[str, Any]) -> dict[str, Any]:
     """The user claims of ``payload``, for tokens derived from it without loading the user."""
-    names = (config.user_id_claim, config.revoke_token_claim)
+    names = (config.user_id_claim, config.revoke_token_claim, SID_CLAIM, AUTH_TIME_CLAIM)
     return {name: payload[name] for name in names if name in payload}
 
 

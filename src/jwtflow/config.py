@@ -21,7 +21,11 @@ ALGORITHMS = frozenset(
     | {"ES256", "ES256K", "ES384", "ES512", "EdDSA"}
 )
 #: Claims jwtflow mints and checks itself; settings may not reuse these names.
-RESERVED_CLAIMS = frozenset({"exp", "iat", "nbf", "jti", "iss", "aud", "token_type"})
+RESERVED_CLAIMS = frozenset(
+    {"exp", "iat", "nbf", "jti", "iss", "aud", "token_type", "sid", "auth_time", "gen"}
+)
+#: REUSE_GRACE_PERIOD's ceiling: a longer window would let a stolen token replay unnoticed.
+MAX_REUSE_GRACE_SECONDS = 60
 
 MAX_LIFETIME_SECONDS = 10 * 366 * 24 * 3600
 DEFAULT_USER_ID_FIELD_ALLOWLIST = ("id", "pk", "uuid", "username", "email")
@@ -59,6 +63,9 @@ class Config:
     blacklist_cache_alias: str = "default"
     blacklist_allow_locmem: bool = False
     rotate_refresh_tokens: bool = True
+    session_max_lifetime: timedelta | None = timedelta(days=30)
+    reuse_grace_period: float = 0.0
+    access_token_revocation: bool = True
     blacklist_redis_url: str | None = None
     signing_keys: tuple[KeySpec, ...] = ()
     verifying_keys: tuple[KeySpec, ...] = ()
@@ -274,6 +281,21 @@ def _header_types(key: str, value: Any) -> tuple[str, ...]:
     return types
 
 
+def _optional_lifetime(key: str, value: Any) -> timedelta | None:
+    return None if value is None else _lifetime(key, value)
+
+
+def _grace_period(key: str, value: Any) -> float:
+    seconds = _seconds(key, value)
+    if not 0 <= seconds <= MAX_REUSE_GRACE_SECONDS:
+        raise ConfigurationError(
+            key,
+            f"must be between 0 and {MAX_REUSE_GRACE_SECONDS} seconds; a longer window lets a "
+            "stolen refresh token be replayed without ending the session.",
+        )
+    return seconds
+
+
 def _opaque(key: str, value: Any) -> object:
     if value is None:
         raise ConfigurationError(key, "must be a dotted path, a class or an instance, not None.")
@@ -303,6 +325,9 @@ _PARSERS: dict[str, _Parser] = {
     "BLACKLIST_CACHE_ALIAS": _string,
     "BLACKLIST_ALLOW_LOCMEM": _boolean,
     "ROTATE_REFRESH_TOKENS": _boolean,
+    "SESSION_MAX_LIFETIME": _optional_lifetime,
+    "REUSE_GRACE_PERIOD": _grace_period,
+    "ACCESS_TOKEN_REVOCATION": _boolean,
     "BLACKLIST_REDIS_URL": _optional_string,
     "SIGNING_KEYS": _keys,
     "VERIFYING_KEYS": _keys,

@@ -48,6 +48,13 @@ class TokenBlacklisted(TokenError):
     default_message = "Token is blacklisted."
 
 
+class TokenReused(TokenError):
+    """A refresh token that was already rotated came back: its whole session has been ended."""
+
+    code = "token_reused"
+    default_message = "Refresh token was already used; the session has ended. Sign in again."
+
+
 class AuthenticationError(JWTFlowError):
     """The request's credentials or the token's user are not acceptable."""
 

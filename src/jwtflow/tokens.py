@@ -2,8 +2,8 @@
 
 A token is an immutable value; constructing one or calling ``str()`` never signs, verifies or
 does I/O. The classmethods take the runtime the framework adapter installed (``jwtflow.runtime``).
-``verify`` and ``blacklist`` are written once, as generators of effects; the methods run them
-with the sync or the async driver.
+``verify``, ``new_session``, ``rotate`` and ``blacklist`` are written once, as generators of
+effects; the methods run them with the sync or the async driver.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
-from jwtflow import claims, codec
+from jwtflow import claims, codec, sessions
+from jwtflow.claims import SID_CLAIM
 from jwtflow.drivers import run_async, run_sync
-from jwtflow.effects import AddToBlacklist, Effect, IsBlacklisted
-from jwtflow.errors import BlacklistDisabled, TokenBlacklisted
+from jwtflow.effects import AddToBlacklist, Effect
+from jwtflow.errors import TokenBlacklisted
 from jwtflow.runtime import Runtime, current
 
 
@@ -65,11 +66,14 @@ class Token:
 
     @classmethod
     def verify(cls, raw: str) -> Self:
-        """Decode and validate ``raw``, refresh tokens against the blacklist too.
+        """Decode and validate ``raw``, and ask the store whether it is still alive.
+
+        Refresh tokens are checked against their session (or the ``jti`` blacklist), access
+        tokens too with ``ACCESS_TOKEN_REVOCATION``; see :func:`jwtflow.sessions.is_alive`.
 
         Raises:
             TokenError: on any failure; ``code`` says which.
-            StoreUnavailable: the blacklist could not be consulted.
+            StoreUnavailable: the store could not be consulted.
         """
         runtime = current()
         token: Self = run_sync(verify(runtime, raw, cls), runtime.ports)
@@ -112,28 +116,66 @@ class AccessToken(Token):
 
 
 class RefreshToken(Token):
-    """Long-lived token that mints new access tokens without a new sign-in."""
+    """Long-lived token that mints new access tokens without a new sign-in.
+
+    With a store (``BLACKLIST_ENABLED``) a refresh token belongs to a session: ``for_user``
+    starts one, ``rotate`` spends this token's generation and ``blacklist`` ends the session.
+    """
 
     TYPE = claims.REFRESH
     LIFETIME = "refresh_token_lifetime"
 
+    @classmethod
+    def for_user(cls, user: Any) -> Self:
+        """Start a session for ``user`` (a store write) and return its first refresh token.
+
+        Without a store (``BLACKLIST_ENABLED`` False) the token is sessionless.
+
+        Raises:
+            ConfigurationError: the service is verify-only (no signing key).
+            StoreUnavailable: the session could not be stored.
+        """
+        runtime = current()
+        token: Self = run_sync(new_session(runtime, user, cls), runtime.ports)
+        return token
+
+    @classmethod
+    async def afor_user(cls, user: Any) -> Self:
+        """Async twin of :meth:`for_user`."""
+        runtime = current()
+        token: Self = await run_async(new_session(runtime, user, cls), runtime.ports)
+        return token
+
     @property
     def access_token(self) -> AccessToken:
-        """A fresh access token for this token's user (same user and revocation claims)."""
-        runtime = current()
-        return AccessToken.mint(runtime, claims.carried_claims(runtime.config, self.payload))
+        """A fresh access token for this token's user and session (no store is consulted)."""
+        return access_for(current(), self.payload)
 
     def rotate(self) -> RefreshToken:
-        """Return a fresh refresh token for this token's user; this one is not blacklisted."""
+        """Spend this token and return its successor in the same session.
+
+        A session token's generation is consumed atomically, as ``token/refresh/`` does (the
+        user is not re-checked); a sessionless one is left as it is.
+
+        Raises:
+            TokenReused: this token was rotated before; its session has been ended.
+            TokenBlacklisted: its session is over.
+            StoreUnavailable: the store could not be reached.
+        """
         runtime = current()
-        return RefreshToken.mint(runtime, claims.carried_claims(runtime.config, self.payload))
+        return run_sync(rotate(runtime, self), runtime.ports)
+
+    async def arotate(self) -> RefreshToken:
+        """Async twin of :meth:`rotate`."""
+        runtime = current()
+        return await run_async(rotate(runtime, self), runtime.ports)
 
     def blacklist(self) -> None:
-        """Add this token's ``jti`` to the blacklist (idempotent).
+        """End this token's session (a sessionless one: blacklist its ``jti``); idempotent.
 
         Raises:
             BlacklistDisabled: ``BLACKLIST_ENABLED`` is False.
-            StoreUnavailable: the blacklist could not be reached.
+            StoreUnavailable: the store could not be reached.
         """
         runtime = current()
         run_sync(blacklist(runtime, self), runtime.ports)
@@ -143,6 +185,8 @@ class RefreshToken(Token):
         runtime = current()
         await run_async(blacklist(runtime, self), runtime.ports)
 
+
+R = TypeVar("R", bound=RefreshToken)
 
 _CLASSES: dict[str, type[Token]] = {claims.ACCESS: AccessToken, claims.REFRESH: RefreshToken}
 
@@ -172,29 +216,69 @@ def claims_of_user(runtime: Runtime, user: Any) -> dict[str, Any]:
     )
 
 
+def access_for(runtime: Runtime, payload: dict[str, Any]) -> AccessToken:
+    """A new access token carrying the user and session claims of ``payload``."""
+    return AccessToken.mint(runtime, claims.carried_claims(runtime.config, payload))
+
+
 def verify(
     runtime: Runtime, raw: str, token_class: type[Token] | None = None
 ) -> Generator[Effect, Any, Any]:
-    """Verify a token of ``token_class`` (either type if None); a refresh must not be blacklisted.
+    """Verify a token of ``token_class`` (either type if None) and that the store lets it live.
 
     Raises:
-        TokenError: on any failure; ``TokenBlacklisted`` for a revoked refresh token.
+        TokenError: on any failure; ``TokenBlacklisted`` for a revoked one.
     """
     token = decode_any(runtime, raw) if token_class is None else token_class.decode(runtime, raw)
-    checked = isinstance(token, RefreshToken) and runtime.config.blacklist_enabled
-    if checked and (yield IsBlacklisted(token.jti)):
+    if not (yield from sessions.is_alive(runtime, token.payload)):
         raise TokenBlacklisted()
     return token
 
 
+def new_session(
+    runtime: Runtime, user: Any, token_class: type[R], user_agent: str = ""
+) -> Generator[Effect, Any, R]:
+    """Start a session for ``user`` (with a store) and mint its first refresh token.
+
+    Raises:
+        ConfigurationError: the service is verify-only (checked before the store is written).
+    """
+    _ = runtime.keys.signer
+    user_claims = claims_of_user(runtime, user)
+    if runtime.config.blacklist_enabled:
+        user_claims |= yield from sessions.start(
+            runtime,
+            user_claims[runtime.config.user_id_claim],
+            auth_time=int(runtime.clock.now()),
+            user_agent=user_agent,
+        )
+    return token_class.mint(runtime, user_claims)
+
+
+def rotate(runtime: Runtime, token: RefreshToken) -> Generator[Effect, Any, RefreshToken]:
+    """Spend ``token``'s session generation (if it has a session) and mint its successor.
+
+    Raises:
+        ConfigurationError: the service is verify-only (checked before the token is spent).
+        TokenReused, TokenBlacklisted: the session refuses the token.
+    """
+    _ = runtime.keys.signer
+    carried = claims.carried_claims(runtime.config, token.payload)
+    if runtime.config.blacklist_enabled and SID_CLAIM in token.payload:
+        carried |= yield from sessions.consume(runtime, token.payload)
+    return RefreshToken.mint(runtime, carried)
+
+
 def blacklist(runtime: Runtime, token: RefreshToken) -> Generator[Effect, Any, bool]:
-    """Blacklist ``token`` until it expires; return whether this call added it.
+    """End ``token``'s session, or blacklist a sessionless one; True if this call did.
 
     Raises:
         BlacklistDisabled: ``BLACKLIST_ENABLED`` is False.
     """
-    if not runtime.config.blacklist_enabled:
-        raise BlacklistDisabled()
+    sessions.require_store(runtime.config)
+    if SID_CLAIM in token.payload:
+        ended: bool = yield from sessions.end(runtime, token.payload)
+        return ended
     expires_at = claims.blacklisted_until(token.exp, runtime.config.leeway)
     added: bool = yield AddToBlacklist(token.jti, expires_at)
     return added

@@ -191,12 +191,13 @@ def test_access_token_has_the_claims_for_user_gives(
     make_runtime: MakeRuntime, alice: MemoryUser, settings: dict[str, Any]
 ) -> None:
     make_runtime(ISSUER="https://issuer.example", AUDIENCE="api", **settings)
-    derived = RefreshToken.for_user(alice).access_token
+    refresh = RefreshToken.for_user(alice)
+    derived = refresh.access_token
     direct = AccessToken.for_user(alice)
-    assert set(derived.payload) == set(direct.payload)
+    session = {"sid": refresh.payload["sid"], "auth_time": refresh.payload["auth_time"]}
     assert {k: v for k, v in derived.payload.items() if k not in {"jti"}} == {
         k: v for k, v in direct.payload.items() if k not in {"jti"}
-    }
+    } | session
 
 
 def test_access_token_does_not_carry_other_claims(runtime: Runtime) -> None:
@@ -205,7 +206,7 @@ def test_access_token_does_not_carry_other_claims(runtime: Runtime) -> None:
     assert "scope" not in refresh.rotate().payload
 
 
-def test_rotate_mints_a_new_refresh_token_and_leaves_the_old_one(
+def test_rotate_spends_the_token_and_mints_its_successor_in_the_session(
     make_runtime: MakeRuntime, clock: FrozenClock, alice: MemoryUser
 ) -> None:
     make_runtime(CHECK_REVOKE_TOKEN=True)
@@ -217,6 +218,16 @@ def test_rotate_mints_a_new_refresh_token_and_leaves_the_old_one(
     assert new.exp == old.exp + 10
     assert new.payload["user_id"] == old.payload["user_id"]
     assert new.payload["hash_password"] == old.payload["hash_password"]
+    assert (new.payload["sid"], new.payload["gen"]) == (old.payload["sid"], 1)
+    assert RefreshToken.verify(str(new)) == new
+    with pytest.raises(TokenBlacklisted):
+        RefreshToken.verify(str(old))
+
+
+def test_rotate_leaves_a_sessionless_token_as_it_is(runtime: Runtime) -> None:
+    old = RefreshToken.mint(runtime, {"user_id": 1})
+    new = old.rotate()
+    assert "sid" not in new.payload
     assert RefreshToken.verify(str(old)) == old
 
 

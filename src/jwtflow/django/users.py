@@ -35,8 +35,20 @@ class DjangoUserStore:
         Raises:
             StoreUnavailable: the database could not be reached.
         """
+        return self.get_annotated(user_id, {})
+
+    def get_annotated(self, user_id: object, annotations: Mapping[str, Any]) -> Any | None:
+        """:meth:`get`, with ``annotations`` (query expressions) computed in the same query.
+
+        This is how the model store checks a token's session while loading its user.
+
+        Raises:
+            StoreUnavailable: the database could not be reached.
+        """
         try:
-            user = self.model._default_manager.get(**{self.id_field: user_id})
+            manager = self.model._default_manager
+            users = manager.annotate(**annotations) if annotations else manager
+            user = users.get(**{self.id_field: user_id})
         except (self.model.DoesNotExist, self.model.MultipleObjectsReturned, *_ILL_FITTING_ID):
             return None
         except _UNREACHABLE as error:
