@@ -87,6 +87,18 @@ class SessionStoreContract:
         assert grace == Rotation(RotationOutcome.GRACE, 1)
         assert bcall(backend, "check_token", check(generation=1)) is True
 
+    def test_without_grace_a_racer_from_before_the_rotation_is_reuse(
+        self, backend: BlacklistBackend, bcall: Call
+    ) -> None:
+        start = now()
+        bcall(backend, "create_session", session(created=start - timedelta(seconds=5)))
+        rotate(bcall, backend, 0, now=start)
+
+        # It read the clock a moment before the winner did, and reached the store after it.
+        loser = rotate(bcall, backend, 0, now=start - timedelta(milliseconds=1))
+
+        assert loser == Rotation(RotationOutcome.REUSED, 0)
+
     @pytest.mark.parametrize(("presented", "grace"), [(0, 0.0), (0, 30.0)], ids=["late", "older"])
     def test_reuse_ends_the_session(
         self, backend: BlacklistBackend, bcall: Call, presented: int, grace: float

@@ -26,8 +26,14 @@ CACHE_KINDS = ["locmem", pytest.param("redis", marks=pytest.mark.redis)]
 def cache_store(request: pytest.FixtureRequest) -> Iterator[CacheBlacklistBackend]:
     """The cache store on LocMem and on Django's RedisCache, emptied around the test."""
     if request.param == "redis":
-        request.getfixturevalue("redis_url")  # skips without Redis; clears it around the test
-        yield CacheBlacklistBackend("redis")
+        # Database 13, not the shared 0, which other test runs on the server flush at any time.
+        url = request.getfixturevalue("redis_url").rsplit("/", 1)[0] + "/13"
+        settings = request.getfixturevalue("settings")
+        redis_cache = {**settings.CACHES["redis"], "LOCATION": url}
+        settings.CACHES = {**settings.CACHES, "own-redis": redis_cache}
+        caches["own-redis"].clear()
+        yield CacheBlacklistBackend("own-redis")
+        caches["own-redis"].clear()
         return
     caches["default"].clear()
     yield CacheBlacklistBackend("default")

@@ -9,6 +9,7 @@ servers a test owns and may kill and restart.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import select
@@ -199,6 +200,20 @@ def post(path: str, data: Any = None, token: str | None = None) -> dict[str, Any
 def get(path: str, token: str | None = None) -> dict[str, Any]:
     """A GET request for a worker."""
     return {"method": "GET", "path": path, "token": token}
+
+
+def claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT, unverified: what kind of token the server issued."""
+    payload = token.split(".")[1]
+    decoded: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    )
+    return decoded
+
+
+def has_session(token: str) -> bool:
+    """Whether the server issued ``token`` in a session (``sid``), rather than sessionless."""
+    return "sid" in claims(token)
 
 
 def overlap(results: list[dict[str, Any]]) -> float:

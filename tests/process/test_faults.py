@@ -19,7 +19,14 @@ from django.test import AsyncClient, Client
 from jwtflow.django import conf
 from jwtflow.redis import RedisBlacklistBackend
 from tests.forge import PASSWORD, Response
-from tests.process.harness import PostgresServer, RedisServer, WorkerPool, post
+from tests.process.harness import (
+    PostgresServer,
+    RedisServer,
+    WorkerPool,
+    get,
+    has_session,
+    post,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.once]
 
@@ -44,19 +51,22 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     server.kill()
 
 
-def send(mode: str, path: str, data: dict[str, Any]) -> tuple[int, Any]:
-    """POST ``data`` to ``path`` in-process, through WSGI (sync) or ASGI (async)."""
-    kwargs: dict[str, Any] = {"data": json.dumps(data), "content_type": "application/json"}
+def send(mode: str, path: str, data: dict[str, Any] | None, token: str = "") -> tuple[int, Any]:
+    """POST ``data`` to ``path`` (GET without data) in-process, through WSGI or ASGI."""
+    method = "GET" if data is None else "POST"
+    kwargs: dict[str, Any] = {"headers": {"Authorization": f"Bearer {token}"} if token else {}}
+    if data is not None:
+        kwargs.update(data=json.dumps(data), content_type="application/json")
     if mode == "sync":
-        response: Response = Client().post(path, **kwargs)
+        response: Response = Client().generic(method, path, **kwargs)
     else:
-        response = asyncio.run(_apost(path, kwargs))
+        response = asyncio.run(_asend(method, path, kwargs))
     return response.status_code, json.loads(response.content) if response.content else None
 
 
-async def _apost(path: str, kwargs: dict[str, Any]) -> Response:
+async def _asend(method: str, path: str, kwargs: dict[str, Any]) -> Response:
     try:
-        response: Response = await AsyncClient().post(path, **kwargs)
+        response: Response = await AsyncClient().generic(method, path, **kwargs)
         return response
     finally:
         # A store with a native async client closes this loop's before the loop ends.
@@ -109,26 +119,34 @@ class TestRedisOutage:
     def test_outage_is_503_and_restart_keeps_every_revocation(
         self, store_server: RedisServer, mode: str, user: User
     ) -> None:
-        revoked = pair_for(mode, user)["refresh"]
-        assert send(mode, "/auth/token/blacklist/", {"refresh": revoked})[0] == 204
-        spare = pair_for(mode, user)["refresh"]
+        first = pair_for(mode, user)
+        assert send(mode, "/auth/token/blacklist/", {"refresh": first["refresh"]})[0] == 204
+        second = pair_for(mode, user)
+        # With sessions, every authenticated request and every login asks the store too.
+        sessions = has_session(first["refresh"])
 
         store_server.kill()
         during = [
-            send(mode, "/auth/token/refresh/", {"refresh": revoked}),
-            send(mode, "/auth/token/refresh/", {"refresh": spare}),
-            send(mode, "/auth/token/blacklist/", {"refresh": spare}),
+            send(mode, "/auth/token/refresh/", {"refresh": first["refresh"]}),
+            send(mode, "/auth/token/refresh/", {"refresh": second["refresh"]}),
+            send(mode, "/auth/token/blacklist/", {"refresh": second["refresh"]}),
         ]
+        if sessions:
+            during.append(send(mode, "/api/me/", None, second["access"]))
+            during.append(send(mode, "/auth/token/", {"username": "alice", "password": PASSWORD}))
         store_server.start()
         after = [
-            send(mode, "/auth/token/refresh/", {"refresh": revoked}),
-            send(mode, "/auth/token/refresh/", {"refresh": spare}),
+            send(mode, "/auth/token/refresh/", {"refresh": first["refresh"]}),
+            send(mode, "/auth/token/refresh/", {"refresh": second["refresh"]}),
+            send(mode, "/api/me/", None, first["access"]),
+            send(mode, "/api/me/", None, second["access"]),
         ]
 
         assert all(unavailable(answer) for answer in during), during
         assert after[0][0] == 401
         assert after[0][1]["code"] == "token_blacklisted"
         assert after[1][0] == 200, after
+        assert [after[2][0], after[3][0]] == ([401, 200] if sessions else [200, 200]), after
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +169,7 @@ def test_database_outage_is_503_and_restart_keeps_every_revocation(
         setup: list[dict[str, Any]] = [{"migrate": True}, {"user": ["alice", PASSWORD]}]
         [first, second] = pool.run([login, login], setup=setup)
         revoked, spare = first["body"]["refresh"], second["body"]["refresh"]
+        sessions = has_session(revoked)
         [logout] = pool.run([post("/auth/token/blacklist/", {"refresh": revoked})])
         assert logout["status"] == 204, logout
 
@@ -160,9 +179,12 @@ def test_database_outage_is_503_and_restart_keeps_every_revocation(
             post("/auth/token/refresh/", {"refresh": spare}),
             login,
         ]
+        if sessions:
+            attempts.append(get("/api/me/", second["body"]["access"]))
         during = pool.run(attempts, mode="sync") + pool.run(attempts, mode="async")
         postgres.start()
         after = pool.run(attempts[:2], mode="sync")
+        after += pool.run([get("/api/me/", first["body"]["access"])], mode="async")
     finally:
         pool.close()
 
@@ -171,3 +193,4 @@ def test_database_outage_is_503_and_restart_keeps_every_revocation(
     }, during
     assert (after[0]["status"], after[0]["body"]["code"]) == (401, "token_blacklisted")
     assert after[1]["status"] == 200, after
+    assert after[2]["status"] == (401 if sessions else 200), after

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from tests.forge import PASSWORD
-from tests.process.harness import Uvicorn, child_settings
+from tests.process.harness import Uvicorn, child_settings, has_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,6 +31,8 @@ def test_revocation_survives_an_app_restart(
         with httpx.Client(base_url=app.base_url, timeout=10) as http:
             revoked = http.post("/auth/token/refresh/", json={"refresh": pair["refresh"]})
             alive = http.post("/auth/token/refresh/", json={"refresh": kept["refresh"]})
+            bearer = {"Authorization": f"Bearer {pair['access']}"}
+            revoked_access = http.get("/api/me/", headers=bearer)
     finally:
         app.stop()
 
@@ -38,3 +40,5 @@ def test_revocation_survives_an_app_restart(
     assert revoked.status_code == 401
     assert revoked.json()["code"] == "token_blacklisted"
     assert alive.status_code == 200, (tmp_path / "app.log").read_text()
+    # With sessions, logout ends the access tokens of the session at once, restart or not.
+    assert revoked_access.status_code == (401 if has_session(pair["refresh"]) else 200)

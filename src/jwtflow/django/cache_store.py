@@ -267,8 +267,14 @@ def _advanced(record: dict[str, Any], now: datetime, expires: datetime) -> dict[
 
 
 def _within_grace(record: dict[str, Any], now: datetime, grace_seconds: float) -> bool:
+    # A racing request may carry a `now` from before the rotation it lost to: without a grace
+    # period that is still reuse.
     rotated_at = record["rotated_at"]
-    return rotated_at is not None and now.timestamp() < rotated_at + grace_seconds
+    return (
+        grace_seconds > 0
+        and rotated_at is not None
+        and now.timestamp() < rotated_at + grace_seconds
+    )
 
 
 def _session(sid: str, user_key: str, record: dict[str, Any]) -> Session:

@@ -62,7 +62,10 @@ if presented == current then
   extend(KEYS[3], ms)
   return {'rotated', current + 1}
 end
-if presented == current - 1 and s[5] and now < tonumber(s[5]) + tonumber(ARGV[3]) then
+-- A racing request may carry a `now` from before the rotation it lost to: without a grace
+-- period that is still reuse.
+local grace = tonumber(ARGV[3])
+if presented == current - 1 and grace > 0 and s[5] and now < tonumber(s[5]) + grace then
   redis.call('HSET', KEYS[1], 'last_refreshed', ARGV[2])
   return {'grace', current}
 end
