@@ -16,6 +16,7 @@ from jwtflow.config import Config
 from jwtflow.django.cache_store import LIST_LIMIT, CacheBlacklistBackend
 from jwtflow.errors import StoreUnavailable
 from jwtflow.records import Rotation, RotationOutcome
+from tests.session_cases import SessionCases
 from tests.session_contract import USER, SessionStoreContract, check, now, rotate, session
 
 Call = Callable[..., Any]
@@ -50,6 +51,14 @@ class TestSessions(SessionStoreContract):
     @pytest.fixture
     def bcall(self, call: Call) -> Call:
         return call
+
+
+class TestSessionCases(SessionCases):
+    """The cross-operation scenarios every store passes."""
+
+    @pytest.fixture
+    def store(self, cache_store: CacheBlacklistBackend) -> CacheBlacklistBackend:
+        return cache_store
 
 
 class TestCacheSpecifics:

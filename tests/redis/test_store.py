@@ -20,6 +20,7 @@ from jwtflow.config import Config
 from jwtflow.errors import ConfigurationError, StoreUnavailable
 from jwtflow.redis import RedisBlacklistBackend
 from jwtflow.redis.clients import parse_url
+from tests.session_cases import SessionCases
 from tests.session_contract import OTHER, USER, SessionStoreContract, check, now, session
 
 Call = Callable[..., Any]
@@ -68,6 +69,10 @@ class TestSessions(SessionStoreContract):
     @pytest.fixture
     def bcall(self, rcall: Call) -> Call:
         return rcall
+
+
+class TestSessionCases(SessionCases):
+    """The cross-operation scenarios every store passes, on a single server and the cluster."""
 
 
 class TestTTLs:
