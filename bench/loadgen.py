@@ -8,6 +8,7 @@ how many answers were not 200.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 import subprocess
@@ -28,13 +29,14 @@ class Load:
 
 
 def name() -> str:
-    """Which generator runs: ``wrk`` or ``httpx``."""
-    return "wrk" if shutil.which("wrk") else "httpx"
+    """Which generator runs: ``wrk`` if installed, unless ``BENCH_LOADGEN=httpx``."""
+    wanted = os.environ.get("BENCH_LOADGEN", "wrk")
+    return "wrk" if wanted == "wrk" and shutil.which("wrk") else "httpx"
 
 
 def run(url: str, token: str | None, seconds: float) -> Load:
     """Load ``url`` for ``seconds``; a bearer ``token`` if given."""
-    if shutil.which("wrk"):
+    if name() == "wrk":
         return _wrk(url, token, seconds)
     return asyncio.run(_httpx(url, token, seconds))
 
