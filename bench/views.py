@@ -19,10 +19,13 @@ def protected_sync(authentication: type) -> Any:
     """A sync DRF view that answers the authenticated user's id."""
 
     class Protected(APIView):
+        """Authenticated users only; answers their id."""
+
         authentication_classes = (authentication,)
         permission_classes = (IsAuthenticated,)
 
         def get(self, request: Request) -> Response:
+            """The user's id."""
             return Response({"id": request.user.pk})
 
     return Protected.as_view()
@@ -32,10 +35,13 @@ def protected_async(base: type, authentication: type) -> Any:
     """An async view of ``base`` (a DRF view class with async handlers) over ``authentication``."""
 
     class Protected(base):  # type: ignore[misc]
+        """Authenticated users only; answers their id from an async handler."""
+
         authentication_classes = (authentication,)
         permission_classes = (IsAuthenticated,)
 
         async def get(self, request: Request) -> Response:
+            """The user's id."""
             return Response({"id": request.user.pk})
 
     return Protected.as_view()
@@ -55,6 +61,7 @@ class NoAuth(APIView):
     permission_classes = (AllowAny,)
 
     def get(self, request: Request) -> Response:
+        """No user, no id."""
         return Response({"id": None})
 
 
