@@ -98,5 +98,6 @@ services-stop:
 clean:
 	bash scripts/services.sh stop
 	rm -rf $(VENV) $(MATRIX_VENVS) .services .coverage .coverage.* coverage.xml htmlcov
+	rm -rf $(BENCH_VENV) bench/results
 	rm -rf .mypy_cache .ruff_cache .pytest_cache build dist src/*.egg-info example/db.sqlite3
 	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +
