@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
+from django.db import connections
 
 import jwtflow
 from jwtflow import AccessToken, RefreshToken, TokenError
@@ -53,13 +55,19 @@ def test_token_api(user: User) -> None:
 async def test_averify_in_async_code_through_the_model_store(user: User) -> None:
     # Guards 1d843d2: RefreshToken.verify in async code raised SynchronousOnlyOperation (the
     # model store's query ran on the event loop); averify awaits the store instead.
-    access, refresh = AccessToken.for_user(user), RefreshToken.for_user(user)
-    assert await AccessToken.averify(str(access)) == access
-    assert await RefreshToken.averify(str(refresh)) == refresh
-    with pytest.raises(TokenTypeInvalid):
-        await RefreshToken.averify(str(access))
-    with pytest.raises(TokenTypeInvalid):
-        await AccessToken.averify(str(refresh))
-    await refresh.ablacklist()
-    with pytest.raises(TokenBlacklisted):
-        await RefreshToken.averify(str(refresh))
+    # RefreshToken.for_user starts a session (a store write): async code awaits afor_user.
+    access, refresh = AccessToken.for_user(user), await RefreshToken.afor_user(user)
+    try:
+        assert await AccessToken.averify(str(access)) == access
+        assert await RefreshToken.averify(str(refresh)) == refresh
+        with pytest.raises(TokenTypeInvalid):
+            await RefreshToken.averify(str(access))
+        with pytest.raises(TokenTypeInvalid):
+            await AccessToken.averify(str(refresh))
+        await refresh.ablacklist()
+        with pytest.raises(TokenBlacklisted):
+            await RefreshToken.averify(str(refresh))
+    finally:
+        # The store ran in asgiref's worker thread; its connection would keep PostgreSQL
+        # from dropping the test database.
+        await sync_to_async(connections.close_all)()
