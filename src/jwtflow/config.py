@@ -71,6 +71,10 @@ class Config:
     verifying_keys: tuple[KeySpec, ...] = ()
     revoke_token_secret: str | bytes | None = None
     jwks_cache_seconds: float = 300.0
+    jwks_url: str | None = None
+    jwks_min_refresh_seconds: float = 30.0
+    jwks_timeout_seconds: float = 3.0
+    jwks_allow_http: bool = False
 
     @classmethod
     def from_mapping(cls, settings: Mapping[str, Any]) -> Config:
@@ -123,6 +127,15 @@ def _parse(settings: Mapping[str, Any]) -> tuple[Config | None, list[Configurati
 def _mixing_problems(settings: Mapping[str, Any]) -> list[ConfigurationError]:
     ring = [key for key in ("SIGNING_KEYS", "VERIFYING_KEYS") if settings.get(key)]
     shorthand = [key for key in ("SIGNING_KEY", "VERIFYING_KEY", "ALGORITHM") if key in settings]
+    if settings.get("JWKS_URL") and (shorthand or settings.get("SIGNING_KEYS")):
+        return [
+            ConfigurationError(
+                "JWKS_URL",
+                "is for services that only verify: it cannot be combined with SIGNING_KEY, "
+                "VERIFYING_KEY, ALGORITHM or SIGNING_KEYS (list extra local keys in "
+                "VERIFYING_KEYS; an issuer publishes its own JWKS instead).",
+            )
+        ]
     if not ring or not shorthand:
         return []
     return [
@@ -170,6 +183,14 @@ def _cross_field_problems(config: Config) -> list[ConfigurationError]:
                 "moving from SIGNING_KEY, use the old SIGNING_KEY value to keep tokens valid).",
             )
         )
+    if config.jwks_url is not None and not _fetchable(config.jwks_url, config.jwks_allow_http):
+        found.append(
+            ConfigurationError(
+                "JWKS_URL",
+                f"{config.jwks_url!r} must be an https:// URL (http:// only with "
+                "JWKS_ALLOW_HTTP = True, for a trusted network).",
+            )
+        )
     if config.user_id_claim == config.revoke_token_claim:
         found.append(
             ConfigurationError(
@@ -179,8 +200,12 @@ def _cross_field_problems(config: Config) -> list[ConfigurationError]:
     return found
 
 
+def _fetchable(url: str, allow_http: bool) -> bool:
+    return url.startswith("https://") or (allow_http and url.startswith("http://"))
+
+
 def _needs_revoke_secret(config: Config) -> bool:
-    ring = bool(config.signing_keys or config.verifying_keys)
+    ring = bool(config.signing_keys or config.verifying_keys or config.jwks_url)
     return ring and config.check_revoke_token and config.revoke_token_secret is None
 
 
@@ -243,6 +268,20 @@ def _cache_seconds(key: str, value: Any) -> float:
     seconds = _seconds(key, value)
     if not 1 <= seconds <= 86400:
         raise ConfigurationError(key, "must be between 1 second and one day.")
+    return seconds
+
+
+def _min_refresh(key: str, value: Any) -> float:
+    seconds = _seconds(key, value)
+    if not 1 <= seconds <= 3600:
+        raise ConfigurationError(key, "must be between 1 second and one hour.")
+    return seconds
+
+
+def _timeout(key: str, value: Any) -> float:
+    seconds = _seconds(key, value)
+    if not 0 < seconds <= 60:
+        raise ConfigurationError(key, "must be more than 0 and at most 60 seconds.")
     return seconds
 
 
@@ -333,7 +372,11 @@ _PARSERS: dict[str, _Parser] = {
     "VERIFYING_KEYS": _keys,
     "REVOKE_TOKEN_SECRET": _secret,
     "JWKS_CACHE_SECONDS": _cache_seconds,
+    "JWKS_URL": _optional_string,
+    "JWKS_MIN_REFRESH_SECONDS": _min_refresh,
+    "JWKS_TIMEOUT_SECONDS": _timeout,
+    "JWKS_ALLOW_HTTP": _boolean,
 }
 _FIELD_NAMES = {key: key.lower() for key in _PARSERS}
 #: Settings that provide keys; at least one must be set.
-_KEY_SOURCES = ("SIGNING_KEY", "VERIFYING_KEY", "SIGNING_KEYS", "VERIFYING_KEYS")
+_KEY_SOURCES = ("SIGNING_KEY", "VERIFYING_KEY", "SIGNING_KEYS", "VERIFYING_KEYS", "JWKS_URL")

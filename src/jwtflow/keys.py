@@ -12,10 +12,10 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from jwtflow.config import Config
-from jwtflow.errors import ConfigurationError, TokenError
+from jwtflow.errors import ConfigurationError, StoreUnavailable, TokenError
 from jwtflow.jwk import public_jwk, secret_jwk, thumbprint
 from jwtflow.keyparse import (
     HMAC_MIN_BYTES,
@@ -60,27 +60,46 @@ class Key:
         return {**public_jwk(self.verifying), "kid": self.kid, "alg": self.alg, "use": "sig"}
 
 
+class KeySource(Protocol):
+    """Keys from elsewhere (a remote JWK Set), consulted after the ring's own keys."""
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the source has any keys to offer yet."""
+
+    def get(self, kid: str) -> Key | None:
+        """The key with this kid, or None."""
+
+    def keys(self) -> tuple[Key, ...]:
+        """Every key of the source."""
+
+
 @dataclass(frozen=True)
 class KeyRing:
-    """The keys a runtime signs and verifies with; build it with :meth:`from_config`."""
+    """The keys a runtime signs and verifies with; build it with :meth:`from_config`.
+
+    ``remote`` (``JWKS_URL``) adds verifying keys fetched from the issuer; the ring's own keys
+    are consulted first.
+    """
 
     keys: tuple[Key, ...]
     revoke_secret: bytes = field(repr=False)
+    remote: KeySource | None = field(default=None, repr=False, compare=False)
     _by_kid: dict[str, Key] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_kid", {key.kid: key for key in self.keys})
 
     @classmethod
-    def from_config(cls, config: Config) -> KeyRing:
-        """Parse and check the key material of ``config``.
+    def from_config(cls, config: Config, remote: KeySource | None = None) -> KeyRing:
+        """Parse and check the key material of ``config``; ``remote`` serves ``JWKS_URL``.
 
         Raises:
             ConfigurationError: a key is missing, unreadable, too weak, does not fit its
                 algorithm, or shares its kid with another; the message names its position.
         """
-        if config.signing_keys or config.verifying_keys:
-            return cls(_ring_keys(config), _revoke_secret(config, b""))
+        if config.signing_keys or config.verifying_keys or config.jwks_url:
+            return cls(_ring_keys(config), _revoke_secret(config, b""), remote)
         key, material = _shorthand_key(config)
         return cls((key,), _revoke_secret(config, material))
 
@@ -108,27 +127,44 @@ class KeyRing:
         """The JWK Set of the ring's public keys (HMAC secrets are never in it)."""
         return {"keys": [jwk for key in self.keys if (jwk := key.public_jwk) is not None]}
 
+    def local(self, kid: str) -> Key | None:
+        """The ring's own key with this kid (not a remote one), or None."""
+        return self._by_kid.get(kid)
+
     def select(self, header: Mapping[str, Any]) -> Key:
         """The key that must have signed a token with this protected ``header``.
 
         Raises:
             TokenError: the kid is malformed or unknown, the token has no kid and the ring more
                 than one key, or the header's ``alg`` is not that key's algorithm.
+            StoreUnavailable: the key would come from ``JWKS_URL``, which was never fetched.
         """
         kid = header.get("kid")
-        if kid is None:
-            if len(self.keys) != 1:
-                raise TokenError("Token has no 'kid' header; this server has several keys.")
-            key = self.keys[0]
-        elif not isinstance(kid, str):
+        if kid is not None and not isinstance(kid, str):
             raise TokenError("Token header 'kid' must be a string.")
-        elif (found := self._by_kid.get(kid)) is None:
-            raise TokenError("Token key id is not known.")
-        else:
-            key = found
+        if self.remote is not None and not self.remote.loaded and self._missing(kid):
+            raise StoreUnavailable("The issuer's keys (JWKS_URL) could not be fetched.")
+        key = self._only() if kid is None else self._find(kid)
         if header.get("alg") != key.alg:
             raise TokenError("Token algorithm is not allowed.")
         return key
+
+    def _missing(self, kid: str | None) -> bool:
+        return not self.keys if kid is None else kid not in self._by_kid
+
+    def _only(self) -> Key:
+        candidates = self.keys + (self.remote.keys() if self.remote is not None else ())
+        if len(candidates) != 1:
+            raise TokenError("Token has no 'kid' header; this server has several keys.")
+        return candidates[0]
+
+    def _find(self, kid: str) -> Key:
+        found = self._by_kid.get(kid)
+        if found is None and self.remote is not None:
+            found = self.remote.get(kid)
+        if found is None:
+            raise TokenError("Token key id is not known.")
+        return found
 
 
 def _ring_keys(config: Config) -> tuple[Key, ...]:

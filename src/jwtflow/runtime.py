@@ -13,8 +13,10 @@ from typing import Any
 from jwtflow.clock import Clock, SystemClock
 from jwtflow.config import Config
 from jwtflow.errors import ConfigurationError
+from jwtflow.jwksfetch import HttpKeySetFetcher
 from jwtflow.keys import KeyRing
 from jwtflow.ports import Accounts, BlacklistBackend, UserStore
+from jwtflow.remotekeys import KeySetFetcher, RemoteKeySet
 from jwtflow.rules import default_user_authentication_rule
 
 
@@ -27,6 +29,7 @@ class Ports:
 
     blacklist: BlacklistBackend
     users: UserStore
+    jwks: KeySetFetcher = field(default_factory=HttpKeySetFetcher, repr=False, compare=False)
     accounts: Accounts = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -56,7 +59,8 @@ class Runtime:
         Raises:
             ConfigurationError: the key material does not fit the algorithm.
         """
-        return cls(config, KeyRing.from_config(config), ports, clock or SystemClock(), rule)
+        keys = KeyRing.from_config(config, RemoteKeySet.from_config(config))
+        return cls(config, keys, ports, clock or SystemClock(), rule)
 
 
 _provider: Callable[[], Runtime] | None = None

@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 from rest_framework import authentication
 from rest_framework.request import Request
 
-from jwtflow import flows, stateless
+from jwtflow import flows, remotekeys, stateless
 from jwtflow.bearer import token_from_header
 from jwtflow.drf.exceptions import authentication_failure, www_authenticate
 from jwtflow.drivers import run_async, run_sync
@@ -45,7 +45,7 @@ class JWTAuthentication(BaseAuthentication):
             raw = _bearer_token(runtime, request)
             if raw is None:
                 return None
-            return run_sync(self.flow(runtime, raw), runtime.ports)
+            return run_sync(_with_keys(runtime, raw, self.flow(runtime, raw)), runtime.ports)
 
     async def aauthenticate(self, request: Request) -> tuple[Any, Any] | None:
         """Async twin of :meth:`authenticate`: same policy, stores awaited natively."""
@@ -54,7 +54,8 @@ class JWTAuthentication(BaseAuthentication):
             raw = _bearer_token(runtime, request)
             if raw is None:
                 return None
-            return await run_async(self.flow(runtime, raw), runtime.ports)
+            flow = _with_keys(runtime, raw, self.flow(runtime, raw))
+            return await run_async(flow, runtime.ports)
 
     def authenticate_header(self, request: Request) -> str:
         """Return the ``WWW-Authenticate`` value, describing the rejection if there was one."""
@@ -75,6 +76,13 @@ class JWTStatelessAuthentication(JWTAuthentication):
     def flow(self, runtime: Runtime, raw: str) -> Generator[Effect, Any, tuple[Any, Any]]:
         """Verify ``raw`` and build its ``TokenUser``."""
         return stateless.authenticate(runtime, raw)
+
+
+def _with_keys(
+    runtime: Runtime, raw: str, flow: Generator[Effect, Any, tuple[Any, Any]]
+) -> Generator[Effect, Any, tuple[Any, Any]]:
+    # With JWKS_URL, the issuer's keys are fetched (when needed) before the policy runs.
+    return remotekeys.with_keys(runtime.keys, raw, runtime.clock.now(), flow)
 
 
 def _bearer_token(runtime: Runtime, request: Request) -> str | None:
