@@ -19,7 +19,7 @@ from redis.crc import key_slot
 from jwtflow.config import Config
 from jwtflow.errors import ConfigurationError, StoreUnavailable
 from jwtflow.redis import RedisBlacklistBackend
-from jwtflow.redis.clients import parse_url
+from jwtflow.redis.clients import Client, parse_url
 from tests.session_cases import SessionCases
 from tests.session_contract import OTHER, USER, SessionStoreContract, check, now, session
 
@@ -151,6 +151,25 @@ def test_unreachable_redis_fails_closed(rcall: Call, url: str, method: str) -> N
         rcall(store, name, *args, **kwargs)
 
     assert caught.value.status_code == 503
+
+
+def test_any_client_failure_fails_closed(rcall: Call, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = RedisBlacklistBackend("redis://127.0.0.1:1/0")
+
+    class Broken:
+        def exists(self, key: str) -> Any:
+            raise AttributeError("'NoneType' object has no attribute 'writelines'")
+
+    broken = Client(Broken(), {})
+
+    async def abroken() -> Client:
+        return broken
+
+    monkeypatch.setattr(store.clients, "sync", lambda: broken)
+    monkeypatch.setattr(store.clients, "async_", abroken)
+
+    with pytest.raises(StoreUnavailable):
+        rcall(store, "is_blacklisted", JTI)
 
 
 class TestConfiguration:

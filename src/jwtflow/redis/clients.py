@@ -70,6 +70,9 @@ class Clients:
         self._async: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, tuple[Client, AsyncGenerator[None]]
         ] = weakref.WeakKeyDictionary()
+        self._starting: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def _client(self, factory: Any) -> Client:
         client = factory.from_url(self.url, decode_responses=True)
@@ -86,17 +89,31 @@ class Clients:
             return self._sync
 
     async def async_(self) -> Client:
-        """The async client of the running loop."""
+        """The async client of the running loop, started by the first task that asks."""
         loop = asyncio.get_running_loop()
         entry = self._async.get(loop)
         if entry is None:
-            client = self._client(
-                redis.asyncio.cluster.RedisCluster if self.cluster else redis.asyncio.Redis
-            )
-            closer = _closed_with_the_loop(client)
-            await anext(closer)  # runs to its yield without suspending: no other task interleaves
-            entry = self._async[loop] = (client, closer)
+            async with self._starting.setdefault(loop, asyncio.Lock()):
+                entry = self._async.get(loop) or await self._start(loop)
         return entry[0]
+
+    async def _start(self, loop: asyncio.AbstractEventLoop) -> tuple[Client, AsyncGenerator[None]]:
+        client = self._client(
+            redis.asyncio.cluster.RedisCluster if self.cluster else redis.asyncio.Redis
+        )
+        if self.cluster:
+            # Learn the slot map once, before any command: redis-py's async cluster client,
+            # first used by several tasks at once, can hand a task a connection another task's
+            # start-up is still setting up (an AttributeError out of redis-py).
+            try:
+                await client.redis.initialize()
+            except BaseException:
+                await client.redis.aclose()
+                raise
+        closer = _closed_with_the_loop(client)
+        await anext(closer)  # runs to its yield without suspending
+        self._async[loop] = (client, closer)
+        return client, closer
 
     def close(self) -> None:
         """Close the sync client's connections."""
