@@ -267,13 +267,9 @@ def _raise_logout_all(user_key: str, now: datetime, keep_until: datetime) -> boo
     from jwtflow.django.models import LogoutAll
 
     database = _database()
-    moved = (
-        LogoutAll.objects.using(database)
-        .filter(user_key=user_key)
-        .update(
-            not_before=Greatest(F("not_before"), Value(now, output_field=DateTimeField())),
-            keep_until=Greatest(F("keep_until"), Value(keep_until, output_field=DateTimeField())),
-        )
+    moved = LogoutAll.objects.using(database).filter(user_key=user_key).update(
+        not_before=Greatest(F("not_before"), Value(now, output_field=DateTimeField())),
+        keep_until=Greatest(F("keep_until"), Value(keep_until, output_field=DateTimeField())),
     )
     if moved:
         return True
@@ -301,3 +297,4 @@ def _unavailable() -> Iterator[None]:
         yield
     except DatabaseError as error:
         raise StoreUnavailable() from error
+
