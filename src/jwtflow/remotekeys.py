@@ -14,6 +14,7 @@ verification answers 503 ``store_unavailable``.
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any, Protocol, TypeVar
 from jwtflow import codec
 from jwtflow.config import Config
 from jwtflow.effects import Effect
-from jwtflow.errors import TokenError
+from jwtflow.errors import ConfigurationError, TokenError
 from jwtflow.keys import Key, KeyRing
 
 T = TypeVar("T")
@@ -47,9 +48,17 @@ class RemoteKeySet:
 
     @classmethod
     def from_config(cls, config: Config) -> RemoteKeySet | None:
-        """The remote set of ``config``, or None without ``JWKS_URL``."""
+        """The remote set of ``config``, or None without ``JWKS_URL``.
+
+        Raises:
+            ConfigurationError: ``JWKS_URL`` is set but httpx is not installed.
+        """
         if config.jwks_url is None:
             return None
+        if importlib.util.find_spec("httpx") is None:
+            raise ConfigurationError(
+                "JWKS_URL", "needs httpx to fetch the key set: pip install 'jwtflow[jwks]'."
+            )
         return cls(
             config.jwks_url,
             config.jwks_cache_seconds,

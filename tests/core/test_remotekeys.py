@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,7 +18,7 @@ from jwtflow import codec, remotekeys, stateless
 from jwtflow.clock import FrozenClock
 from jwtflow.config import Config
 from jwtflow.drivers import run_async, run_sync
-from jwtflow.errors import StoreUnavailable, TokenError
+from jwtflow.errors import ConfigurationError, StoreUnavailable, TokenError
 from jwtflow.keys import KeyRing
 from jwtflow.memory import MemoryBlacklistBackend
 from jwtflow.remotekeys import FetchKeySet, RemoteKeySet
@@ -81,6 +82,14 @@ def remote(runtime: Runtime) -> RemoteKeySet:
 
 def test_no_jwks_url_no_remote_set() -> None:
     assert RemoteKeySet.from_config(Config.from_mapping({"SIGNING_KEY": SECRET})) is None
+
+
+def test_jwks_url_without_httpx_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "httpx", None)
+    config = Config.from_mapping({"JWKS_URL": "https://issuer.example/jwks.json"})
+    with pytest.raises(ConfigurationError, match=r"pip install 'jwtflow\[jwks\]'") as caught:
+        RemoteKeySet.from_config(config)
+    assert caught.value.key == "JWKS_URL"
 
 
 def test_the_policy_decides_when_to_fetch(old: KeyRing) -> None:
