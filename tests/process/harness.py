@@ -127,7 +127,7 @@ class Worker:
 
     def close(self) -> None:
         """End the worker: close its stdin, then kill it if it lingers."""
-        if self.process.stdin is not None:
+        if self.process.stdin is not None and not self.process.stdin.closed:
             self.process.stdin.close()
         try:
             self.process.wait(timeout=10)
@@ -187,7 +187,10 @@ class WorkerPool:
         return responses
 
     def close(self) -> None:
-        """End every worker."""
+        """End every worker: all are told at once, so that they shut down in parallel."""
+        for worker in self.workers:
+            if worker.process.stdin is not None:
+                worker.process.stdin.close()
         for worker in self.workers:
             worker.close()
 
