@@ -61,6 +61,15 @@ class SessionStoreContract:
         assert bcall(backend, "check_token", check(sid="sid-2")) is False
         assert bcall(backend, "check_token", check(user_key=OTHER)) is False
 
+    def test_a_session_stored_revoked_is_not_alive(
+        self, backend: BlacklistBackend, bcall: Call
+    ) -> None:
+        bcall(backend, "create_session", session(revoked=True))
+
+        assert bcall(backend, "check_token", check()) is False
+        assert bcall(backend, "end_session", "sid-1", USER, now=now()) is False
+        assert bcall(backend, "list_sessions", USER, now=now()) == []
+
     def test_session_expires_with_its_ttl(self, backend: BlacklistBackend, bcall: Call) -> None:
         bcall(backend, "create_session", session(expires=now() + timedelta(seconds=30)))
 

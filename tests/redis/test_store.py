@@ -103,12 +103,12 @@ class TestTTLs:
 
         assert 3_500_000 <= raw_client(store).pttl(store.cutoff_key(USER)) <= 3_600_000
 
-    def test_list_forgets_expired_sessions(self, store: RedisBlacklistBackend) -> None:
+    def test_list_forgets_expired_sessions(self, store: RedisBlacklistBackend, rcall: Call) -> None:
         store.create_session(session())
         store.create_session(session("sid-2"))
         raw_client(store).delete(store.session_key(USER, "sid-1"))  # as its TTL would
 
-        listed = store.list_sessions(USER, now=now())
+        listed = rcall(store, "list_sessions", USER, now=now())
 
         assert [item.sid for item in listed] == ["sid-2"]
         assert raw_client(store).zrange(store.index_key(USER), 0, -1) == ["sid-2"]
