@@ -120,7 +120,9 @@ class ModelBlacklistBackend(BlacklistBackend):
             )
             if advanced:
                 return Rotation(RotationOutcome.ROTATED, generation + 1)
-            in_grace = live.filter(
+            # No grace at all when it is 0: a racer that read the clock before the winner did
+            # would otherwise see the rotation "in the future" and pass.
+            in_grace = grace_seconds > 0 and live.filter(
                 generation=generation + 1,
                 rotated_at__gt=to_db(now - timedelta(seconds=grace_seconds)),
             ).update(last_refreshed=stamp)
@@ -267,9 +269,13 @@ def _raise_logout_all(user_key: str, now: datetime, keep_until: datetime) -> boo
     from jwtflow.django.models import LogoutAll
 
     database = _database()
-    moved = LogoutAll.objects.using(database).filter(user_key=user_key).update(
-        not_before=Greatest(F("not_before"), Value(now, output_field=DateTimeField())),
-        keep_until=Greatest(F("keep_until"), Value(keep_until, output_field=DateTimeField())),
+    moved = (
+        LogoutAll.objects.using(database)
+        .filter(user_key=user_key)
+        .update(
+            not_before=Greatest(F("not_before"), Value(now, output_field=DateTimeField())),
+            keep_until=Greatest(F("keep_until"), Value(keep_until, output_field=DateTimeField())),
+        )
     )
     if moved:
         return True
@@ -297,4 +303,3 @@ def _unavailable() -> Iterator[None]:
         yield
     except DatabaseError as error:
         raise StoreUnavailable() from error
-
