@@ -85,6 +85,8 @@ class KeyRing:
     keys: tuple[Key, ...]
     revoke_secret: bytes = field(repr=False)
     remote: KeySource | None = field(default=None, repr=False, compare=False)
+    #: The setting a signing key would come from, for the verify-only error.
+    signing_setting: str = field(default="SIGNING_KEYS", repr=False, compare=False)
     _by_kid: dict[str, Key] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -101,7 +103,7 @@ class KeyRing:
         if config.signing_keys or config.verifying_keys or config.jwks_url:
             return cls(_ring_keys(config), _revoke_secret(config, b""), remote)
         key, material = _shorthand_key(config)
-        return cls((key,), _revoke_secret(config, material))
+        return cls((key,), _revoke_secret(config, material), signing_setting="SIGNING_KEY")
 
     @property
     def can_sign(self) -> bool:
@@ -117,9 +119,9 @@ class KeyRing:
         """
         if not self.can_sign:
             raise ConfigurationError(
-                "SIGNING_KEYS",
-                "has no key (nor SIGNING_KEY), so this service only verifies tokens and cannot "
-                "issue them. Configure a signing key on the service that issues tokens.",
+                self.signing_setting,
+                "is not set, so this service only verifies tokens and cannot issue them. "
+                "Configure a signing key on the service that issues tokens.",
             )
         return self.keys[0]
 

@@ -125,6 +125,9 @@ def test_a_key_that_does_not_fit_its_alg_is_refused_by_position(pem: Pem) -> Non
 def test_the_shorthand_verifying_secret_alone_verifies_only() -> None:
     keys = ring(VERIFYING_KEY=SECRET)
     assert not keys.can_sign
+    with pytest.raises(ConfigurationError, match="only verifies tokens") as caught:
+        codec.encode({}, keys)
+    assert caught.value.key == "SIGNING_KEY"
     assert codec.decode(hs_token({"n": 1}, SECRET), keys) == {"n": 1}
 
 

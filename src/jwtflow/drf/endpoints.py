@@ -90,8 +90,7 @@ class TokenObtainView(TokenEndpointView):
     takes_token = False
 
     def flow(self, runtime: Runtime, request: Request, data: dict[str, Any]) -> Any:
-        user_agent = str(request.META.get("HTTP_USER_AGENT", ""))
-        return flows.obtain(runtime, request._request, data, user_agent)
+        return flows.obtain(runtime, request._request, data)
 
 
 class TokenRefreshView(TokenEndpointView):
