@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from jwtflow.errors import ConfigurationError
+from jwtflow.keysettings import KEY_SOURCES, mixing_problems, revoke_secret, ring_problems
 from jwtflow.keyspec import KeySpec, key_list
 
 #: Algorithms jwtflow signs and verifies with; "none" is never among them (RFC 8725 section 3.1).
@@ -98,7 +99,7 @@ def _parse(settings: Mapping[str, Any]) -> tuple[Config | None, list[Configurati
     if not isinstance(settings, Mapping):
         return None, [ConfigurationError("*", "settings must be a dict of jwtflow keys.")]
     found = [_unknown_key(key) for key in settings if key not in _PARSERS]
-    if not any(settings.get(key) for key in _KEY_SOURCES):
+    if not any(settings.get(key) for key in KEY_SOURCES):
         found.append(
             ConfigurationError(
                 "SIGNING_KEY",
@@ -109,7 +110,7 @@ def _parse(settings: Mapping[str, Any]) -> tuple[Config | None, list[Configurati
                 "VERIFYING_KEY or VERIFYING_KEYS (HMAC secrets or public keys) instead.",
             )
         )
-    found += _mixing_problems(settings)
+    found += mixing_problems(settings)
     values: dict[str, Any] = {}
     for key, value in settings.items():
         if key in _PARSERS:
@@ -122,30 +123,6 @@ def _parse(settings: Mapping[str, Any]) -> tuple[Config | None, list[Configurati
     config = Config(**values)
     found = _cross_field_problems(config)
     return (None if found else config), found
-
-
-def _mixing_problems(settings: Mapping[str, Any]) -> list[ConfigurationError]:
-    ring = [key for key in ("SIGNING_KEYS", "VERIFYING_KEYS") if settings.get(key)]
-    shorthand = [key for key in ("SIGNING_KEY", "VERIFYING_KEY", "ALGORITHM") if key in settings]
-    if settings.get("JWKS_URL") and (shorthand or settings.get("SIGNING_KEYS")):
-        return [
-            ConfigurationError(
-                "JWKS_URL",
-                "is for services that only verify: it cannot be combined with SIGNING_KEY, "
-                "VERIFYING_KEY, ALGORITHM or SIGNING_KEYS (list extra local keys in "
-                "VERIFYING_KEYS; an issuer publishes its own JWKS instead).",
-            )
-        ]
-    if not ring or not shorthand:
-        return []
-    return [
-        ConfigurationError(
-            ring[0],
-            f"cannot be combined with the one-key shorthand {shorthand}: every entry of "
-            "SIGNING_KEYS/VERIFYING_KEYS names its own alg. Move the shorthand key into the list "
-            '(e.g. SIGNING_KEYS = [{"alg": ALGORITHM, "key": SIGNING_KEY}]) and remove it.',
-        )
-    ]
 
 
 def _unknown_key(key: object) -> ConfigurationError:
@@ -173,24 +150,13 @@ def _cross_field_problems(config: Config) -> list[ConfigurationError]:
             found.append(
                 ConfigurationError(key, f"{claim!r} is a claim jwtflow sets itself; pick another.")
             )
-    if _needs_revoke_secret(config):
-        found.append(
-            ConfigurationError(
-                "REVOKE_TOKEN_SECRET",
-                "is required when CHECK_REVOKE_TOKEN is on with SIGNING_KEYS/VERIFYING_KEYS: a "
-                "secret derived from a key would change when the key rotates and log everyone "
-                "out. Set it to a random secret of 32+ bytes, the same on every service (when "
-                "moving from SIGNING_KEY, use the old SIGNING_KEY value to keep tokens valid).",
-            )
-        )
-    if config.jwks_url is not None and not _fetchable(config.jwks_url, config.jwks_allow_http):
-        found.append(
-            ConfigurationError(
-                "JWKS_URL",
-                f"{config.jwks_url!r} must be an https:// URL (http:// only with "
-                "JWKS_ALLOW_HTTP = True, for a trusted network).",
-            )
-        )
+    found += ring_problems(
+        ring=bool(config.signing_keys or config.verifying_keys or config.jwks_url),
+        check_revoke_token=config.check_revoke_token,
+        revoke_secret=config.revoke_token_secret,
+        jwks_url=config.jwks_url,
+        allow_http=config.jwks_allow_http,
+    )
     if config.user_id_claim == config.revoke_token_claim:
         found.append(
             ConfigurationError(
@@ -198,15 +164,6 @@ def _cross_field_problems(config: Config) -> list[ConfigurationError]:
             )
         )
     return found
-
-
-def _fetchable(url: str, allow_http: bool) -> bool:
-    return url.startswith("https://") or (allow_http and url.startswith("http://"))
-
-
-def _needs_revoke_secret(config: Config) -> bool:
-    ring = bool(config.signing_keys or config.verifying_keys or config.jwks_url)
-    return ring and config.check_revoke_token and config.revoke_token_secret is None
 
 
 def _string(key: str, value: Any) -> str:
@@ -254,14 +211,6 @@ def _key_material(key: str, value: Any) -> str | bytes | None:
     if value is None or isinstance(value, str | bytes):
         return value
     raise ConfigurationError(key, "must be a string or bytes (a secret or a PEM-encoded key).")
-
-
-def _secret(key: str, value: Any) -> str | bytes | None:
-    material = _key_material(key, value)
-    size = len(material.encode() if isinstance(material, str) else material or b"")
-    if material is not None and size < 32:
-        raise ConfigurationError(key, f"is {size} bytes; use a random secret of 32 bytes or more.")
-    return material
 
 
 def _cache_seconds(key: str, value: Any) -> float:
@@ -370,7 +319,7 @@ _PARSERS: dict[str, _Parser] = {
     "BLACKLIST_REDIS_URL": _optional_string,
     "SIGNING_KEYS": _keys,
     "VERIFYING_KEYS": _keys,
-    "REVOKE_TOKEN_SECRET": _secret,
+    "REVOKE_TOKEN_SECRET": revoke_secret,
     "JWKS_CACHE_SECONDS": _cache_seconds,
     "JWKS_URL": _optional_string,
     "JWKS_MIN_REFRESH_SECONDS": _min_refresh,
@@ -378,5 +327,3 @@ _PARSERS: dict[str, _Parser] = {
     "JWKS_ALLOW_HTTP": _boolean,
 }
 _FIELD_NAMES = {key: key.lower() for key in _PARSERS}
-#: Settings that provide keys; at least one must be set.
-_KEY_SOURCES = ("SIGNING_KEY", "VERIFYING_KEY", "SIGNING_KEYS", "VERIFYING_KEYS", "JWKS_URL")

@@ -113,3 +113,8 @@ def test_check_revoke_token_with_jwks_url_needs_the_revoke_secret() -> None:
 def test_jwks_durations_are_read_in_seconds(key: str, value: float, field: str) -> None:
     config = Config.from_mapping({"JWKS_URL": "https://issuer.example/jwks.json", key: value})
     assert getattr(config, field) == value
+
+
+def test_revoke_token_secret_may_be_none() -> None:
+    config = Config.from_mapping({"SIGNING_KEY": SECRET, "REVOKE_TOKEN_SECRET": None})
+    assert config.revoke_token_secret is None
