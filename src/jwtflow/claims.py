@@ -134,6 +134,12 @@ def _is_column_text(value: object, max_length: int) -> bool:
 
 
 def _check_session(payload: Mapping[str, Any]) -> None:
+    # auth_time is carried into the tokens minted from this one, with a session or without:
+    # checked wherever it appears (null there made RefreshToken.access_token a TypeError).
+    if AUTH_TIME_CLAIM in payload and (
+        _numeric_date(payload, AUTH_TIME_CLAIM) > _numeric_date(payload, "iat")
+    ):
+        raise TokenError("Token claim 'auth_time' is later than 'iat'.")
     if SID_CLAIM not in payload:
         return  # a sessionless token: AccessToken.for_user, or one issued by jwtflow 0.1
     sid = payload[SID_CLAIM]
@@ -141,8 +147,6 @@ def _check_session(payload: Mapping[str, Any]) -> None:
         raise TokenError("Token has no valid 'sid' claim.")
     if AUTH_TIME_CLAIM not in payload:
         raise TokenError("Token has no 'auth_time' claim.")
-    if _numeric_date(payload, AUTH_TIME_CLAIM) > _numeric_date(payload, "iat"):
-        raise TokenError("Token claim 'auth_time' is later than 'iat'.")
     if payload[TOKEN_TYPE_CLAIM] == REFRESH:
         generation = payload.get(GENERATION_CLAIM)
         if type(generation) is not int or not 0 <= generation <= MAX_GENERATION:

@@ -469,3 +469,25 @@ def test_infinite_times_are_refused_by_the_codec(runtime: Runtime, name: str, li
     payload = claims_for(runtime.clock.now(), **{name: 0})
     text = hs_payload_text(payload, name, literal)
     rejected(runtime, text, "Token payload is not valid base64url-encoded JSON.")
+
+
+@pytest.mark.parametrize("auth_time", [None, "1700000000", [1], {}, True, -1])
+def test_auth_time_of_a_sessionless_token_must_be_a_numeric_date(
+    runtime: Runtime, auth_time: Any
+) -> None:
+    # Found by the property tests: a sessionless refresh token with "auth_time": null passed
+    # verify and made RefreshToken.access_token raise TypeError while minting.
+    payload = claims_for(runtime.clock.now(), token_type="refresh", auth_time=auth_time)
+    with pytest.raises(TokenError) as caught:
+        RefreshToken.decode(runtime, hs_token(payload, SECRET))
+    assert caught.value.message == "Token claim 'auth_time' is not a valid NumericDate."
+
+
+def test_auth_time_of_a_sessionless_token_may_not_follow_iat(runtime: Runtime) -> None:
+    now = runtime.clock.now()
+    payload = claims_for(now, token_type="refresh", auth_time=int(now) + 1)
+    with pytest.raises(TokenError, match="'auth_time' is later than 'iat'"):
+        RefreshToken.decode(runtime, hs_token(payload, SECRET))
+    carried = claims_for(now, token_type="refresh", auth_time=int(now) - 60)
+    refresh = RefreshToken.decode(runtime, hs_token(carried, SECRET))
+    assert refresh.access_token.payload["auth_time"] == int(now) - 60

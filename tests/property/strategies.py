@@ -23,6 +23,8 @@ from tests.forge import b64, hs_token
 
 #: Claims an incoming token is checked for, plus the revocation claim.
 CLAIMS = ("exp", "iat", "nbf", "jti", "token_type", "user_id", "iss", "sub", "aud", "hash_password")
+#: The session claims: whether a well-formed one is accepted depends on the store's sessions.
+SESSION_CLAIMS = ("sid", "auth_time", "gen")
 #: Header members with a meaning somewhere (JWS, JWT, RFC 7797), and one with none.
 HEADER_MEMBERS = ("alg", "typ", "kid", "crit", "jku", "x5u", "jwk", "x5c", "cty", "b64", "zip")
 #: Every code a 401 may carry (the public contract).
@@ -78,6 +80,7 @@ class Context:
 # --- strategies -------------------------------------------------------------------------------
 
 _ANY_CHARACTER = st.characters(exclude_categories=())  # surrogates included
+_SID_ALPHABET = st.sampled_from("ABCxyz019_-")
 texts = st.one_of(
     st.text(_ANY_CHARACTER, max_size=12),
     st.sampled_from(["", "\ud800", "a\udfff", "\x00", "access", "refresh", "api", "jwt", "JWT"]),
@@ -129,6 +132,12 @@ def plausible(name: str) -> st.SearchStrategy[Any]:
         return st.just(Ref("revoke"))
     if name == "aud":
         return st.sampled_from(["api", ["api"], ["api", 5], []])
+    if name == "sid":
+        return st.text(_SID_ALPHABET, min_size=20, max_size=66)
+    if name == "auth_time":
+        return relative_times
+    if name == "gen":
+        return st.integers(min_value=-1, max_value=3)
     return texts
 
 
@@ -147,7 +156,8 @@ def _claim_override(name: str) -> st.SearchStrategy[tuple[str, Any]]:
 
 #: A few claims replaced by anything or dropped, maybe an unknown claim added.
 claim_overrides = st.lists(
-    st.sampled_from(CLAIMS).flatmap(_claim_override) | st.tuples(texts, hostile_values),
+    st.sampled_from(CLAIMS + SESSION_CLAIMS).flatmap(_claim_override)
+    | st.tuples(texts, hostile_values),
     max_size=3,
 ).map(dict)
 _header_values = st.sampled_from(["HS256", "HS512", "RS256", "none", "JWT", "jwt", "JOSE"])
@@ -248,6 +258,13 @@ def poisoned(value: Any, depth: int = 1) -> bool:
     return False
 
 
+def verdict(payload: dict[str, Any], raw: str, expect: Expect, context: Context) -> bool | None:
+    """True: ``raw`` must be accepted; False: refused; None: either, by the store's sessions."""
+    if len(raw) > codec.MAX_TOKEN_BYTES or not claims_valid(payload, expect, context):
+        return False
+    return None if any(name in payload for name in SESSION_CLAIMS) else True
+
+
 def _numeric(value: Any) -> TypeGuard[float]:
     return (
         isinstance(value, int | float)
@@ -273,7 +290,10 @@ class Expect:
 
 
 def claims_valid(payload: dict[str, Any], expect: Expect, context: Context) -> bool:
-    """Whether a correctly signed ``payload`` must be accepted (ISSUER unset)."""
+    """Whether a correctly signed ``payload`` passes the claims jwtflow checks by itself.
+
+    ISSUER is unset; the session claims are left to :func:`verdict`.
+    """
     now = context.now
     if poisoned(payload) or not _audience_valid(payload, expect.audience):
         return False
