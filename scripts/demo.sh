@@ -32,20 +32,34 @@ Paste these into another terminal:
   # 2. Call a protected endpoint (async view; /api/me-sync/ is the sync twin)
   curl -s "$BASE/api/me/" -H "Authorization: Bearer $ACCESS"; echo
 
-  # 3. Refresh: a new pair; the old refresh token is blacklisted (rotation)
+  # 3. Refresh: a new pair in the same session; the old refresh token is spent (rotation)
   NEW=$(curl -s -X POST "$BASE/auth/token/refresh/" -H 'Content-Type: application/json' \
     -d "{\"refresh\": \"$REFRESH\"}")
-  NEW_REFRESH=$(echo "$NEW" | json refresh)
+  NEW_ACCESS=$(echo "$NEW" | json access)
 
-  # 4. Log out: blacklist the new refresh token (204 No Content)
-  curl -s -o /dev/null -w '%{http_code}\n' -X POST "$BASE/auth/token/blacklist/" \
-    -H 'Content-Type: application/json' -d "{\"refresh\": \"$NEW_REFRESH\"}"
-
-  # 5. Both refresh tokens are now refused: 401 {"code": "token_blacklisted", ...}
-  curl -s -i -X POST "$BASE/auth/token/refresh/" -H 'Content-Type: application/json' \
-    -d "{\"refresh\": \"$NEW_REFRESH\"}"; echo
+  # 4. Reuse detection: the spent token again is 401 {"code": "token_reused"} and ends the
+  #    whole session, so the new pair (the thief's or the victim's) stops working too
   curl -s -X POST "$BASE/auth/token/refresh/" -H 'Content-Type: application/json' \
     -d "{\"refresh\": \"$REFRESH\"}"; echo
+  curl -s "$BASE/api/me/" -H "Authorization: Bearer $NEW_ACCESS"; echo
+
+  # 5. Two fresh logins, as from a laptop and a phone; list the sessions (current: true marks
+  #    the one whose token asks)
+  login() { curl -s -X POST "$BASE/auth/token/" -H 'Content-Type: application/json' \
+    -H "User-Agent: $1" -d '{"username": "demo", "password": "jwtflow-demo"}'; }
+  LAPTOP=$(login laptop/1.0); PHONE=$(login phone/2.0)
+  LAPTOP_ACCESS=$(echo "$LAPTOP" | json access); PHONE_ACCESS=$(echo "$PHONE" | json access)
+  curl -s "$BASE/auth/sessions/" -H "Authorization: Bearer $LAPTOP_ACCESS"; echo
+
+  # 6. Log the phone out: its access token is refused at once, not only when it expires
+  curl -s -o /dev/null -w '%{http_code}\n' -X POST "$BASE/auth/token/blacklist/" \
+    -H 'Content-Type: application/json' -d "{\"refresh\": \"$(echo "$PHONE" | json refresh)\"}"
+  curl -s "$BASE/api/me/" -H "Authorization: Bearer $PHONE_ACCESS"; echo
+
+  # 7. Log out everywhere (204): every session and token issued until now is refused
+  curl -s -o /dev/null -w '%{http_code}\n' -X POST "$BASE/auth/logout-all/" \
+    -H "Authorization: Bearer $LAPTOP_ACCESS"
+  curl -s "$BASE/api/me/" -H "Authorization: Bearer $LAPTOP_ACCESS"; echo
 
 EOF
 

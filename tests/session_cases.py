@@ -150,6 +150,16 @@ class SessionCases:
             RotationOutcome.REUSED
         )
 
+    def test_without_a_grace_period_a_racer_whose_clock_read_earlier_is_reuse(
+        self, call: Call, store: BlacklistBackend
+    ) -> None:
+        record = session()
+        call(store, "create_session", record)
+        winner_now = record.created + timedelta(seconds=10)
+        rotate(call, store, record, 0, now=winner_now)
+        earlier = winner_now - timedelta(seconds=1)  # read before the winner's, applied after
+        assert rotate(call, store, record, 0, now=earlier).outcome is RotationOutcome.REUSED
+
     def test_older_generations_are_reuse_even_within_the_grace_period(
         self, call: Call, store: BlacklistBackend
     ) -> None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         TokenVerifyView,
     )
     from jwtflow.drf.jwks import JWKSView
+    from jwtflow.drf.sessions import LogoutAllView, SessionListView, SessionView
     from jwtflow.drf.views import AsyncAPIView
     from jwtflow.ports import BlacklistBackend
     from jwtflow.redis import RedisBlacklistBackend
@@ -47,6 +48,9 @@ _LAZY = {
     "TokenRefreshView": "jwtflow.drf.endpoints",
     "TokenVerifyView": "jwtflow.drf.endpoints",
     "TokenBlacklistView": "jwtflow.drf.endpoints",
+    "LogoutAllView": "jwtflow.drf.sessions",
+    "SessionListView": "jwtflow.drf.sessions",
+    "SessionView": "jwtflow.drf.sessions",
 }
 
 __all__ = [
@@ -58,9 +62,12 @@ __all__ = [
     "JWKSView",
     "JWTAuthentication",
     "JWTStatelessAuthentication",
+    "LogoutAllView",
     "ModelBlacklistBackend",
     "RedisBlacklistBackend",
     "RefreshToken",
+    "SessionListView",
+    "SessionView",
     "TokenBlacklistView",
     "TokenError",
     "TokenObtainView",

@@ -88,7 +88,8 @@ class MemoryBlacklistBackend(BlacklistBackend):
                 return Rotation(RotationOutcome.ROTATED, current + 1)
             rotated_at = session.rotated_at
             if (
-                generation == current - 1
+                grace_seconds > 0
+                and generation == current - 1
                 and rotated_at is not None
                 and (now - rotated_at).total_seconds() < grace_seconds
             ):

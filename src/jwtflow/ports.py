@@ -90,8 +90,10 @@ class BlacklistBackend(abc.ABC):
         - no live session (see :class:`TokenCheck`) -> ``ENDED``, nothing changes;
         - ``generation == current`` -> generation ``current + 1``, ``rotated_at`` and
           ``last_refreshed`` set to ``now``, ``expires`` set to ``expires`` -> ``ROTATED``;
-        - ``generation == current - 1`` and ``now < rotated_at + grace_seconds`` -> only
-          ``last_refreshed`` set to ``now`` -> ``GRACE`` with ``current``;
+        - ``grace_seconds > 0``, ``generation == current - 1`` and
+          ``now < rotated_at + grace_seconds`` -> only ``last_refreshed`` set to ``now`` ->
+          ``GRACE`` with ``current``. With 0 there is no grace even when ``now`` is before
+          ``rotated_at``: a concurrent racer may have read its clock before the winner did;
         - any other generation -> the session is revoked -> ``REUSED``.
 
         Of concurrent calls with one generation exactly one is ``ROTATED``, across processes.

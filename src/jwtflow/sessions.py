@@ -66,10 +66,17 @@ def start(
             created=utc(now),
             last_refreshed=utc(now),
             expires=utc(expires),
-            user_agent=user_agent[:MAX_USER_AGENT_LENGTH],
+            user_agent=shown_user_agent(user_agent),
         )
     )
     return {SID_CLAIM: sid, AUTH_TIME_CLAIM: auth_time, GENERATION_CLAIM: 0}
+
+
+def shown_user_agent(user_agent: str) -> str:
+    """The User-Agent as a session keeps it: printable characters only, cut to 256."""
+    # Control characters (NUL above all, which PostgreSQL text refuses) have no place in a
+    # value that is only ever shown.
+    return "".join(char for char in user_agent if char.isprintable())[:MAX_USER_AGENT_LENGTH]
 
 
 def consume(runtime: Runtime, payload: Payload) -> Generator[Effect, Any, dict[str, Any]]:

@@ -75,6 +75,9 @@ def test_all_lists_the_public_contract() -> None:
         "TokenVerifyView",
         "TokenBlacklistView",
         "JWKSView",
+        "LogoutAllView",
+        "SessionListView",
+        "SessionView",
         "JWTStatelessAuthentication",
         "TokenUser",
     }

@@ -183,3 +183,17 @@ def test_a_logout_all_that_keeps_losing_is_store_unavailable(
     now = start()
     with pytest.raises(StoreUnavailable):
         ModelBlacklistBackend().end_all_sessions(ALICE, now=now, keep_until=now + HOUR)
+
+
+def test_load_user_works_without_time_zone_support(settings: Any) -> None:
+    settings.USE_TZ = False
+    user = User.objects.create_user("alice", password="pw")
+    backend, users = ModelBlacklistBackend(), DjangoUserStore("id")
+    record = session(user_key(user.id))
+    backend.create_session(record)
+    assert backend.load_user(users, user.id, check_for(record, 0)) == (user, True)
+    later = start() + HOUR
+    backend.end_all_sessions(record.user_key, now=later, keep_until=later + HOUR)
+    assert backend.load_user(users, user.id, check_for(record, 0)) == (user, False)
+    sessionless = TokenCheck(record.user_key, None, start().timestamp(), start())
+    assert backend.load_user(users, user.id, sessionless) == (user, False)

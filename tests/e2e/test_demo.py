@@ -1,5 +1,7 @@
 """End to end: the example project served by uvicorn, driven over HTTP like the README's curl."""
 
+import base64
+import json
 import os
 import socket
 import subprocess
@@ -182,3 +184,60 @@ def test_refresh_rotate_blacklist_walkthrough(client: httpx.Client) -> None:
     assert_refused(reused, "token_blacklisted")
     rotated_away = client.post("/auth/token/refresh/", json={"refresh": original["refresh"]})
     assert_refused(rotated_away, "token_blacklisted")
+
+
+def sid_of(access: str) -> str:
+    """The session id an access token carries (its payload, not verified: the server did)."""
+    payload = access.split(".")[1]
+    data: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return str(data["sid"])
+
+
+def test_logout_refuses_the_access_token_at_once(client: httpx.Client) -> None:
+    pair = obtain(client)
+    assert client.get("/api/me/", headers=bearer(pair["access"])).status_code == 200
+
+    logout = client.post("/auth/token/blacklist/", json={"refresh": pair["refresh"]})
+    assert logout.status_code == 204, logout.text
+
+    assert_refused(client.get("/api/me/", headers=bearer(pair["access"])), "token_blacklisted")
+
+
+def test_reuse_of_a_rotated_refresh_token_ends_the_whole_session(client: httpx.Client) -> None:
+    stolen = obtain(client)
+    rotated = client.post("/auth/token/refresh/", json={"refresh": stolen["refresh"]}).json()
+
+    replay = client.post("/auth/token/refresh/", json={"refresh": stolen["refresh"]})
+
+    assert_refused(replay, "token_reused")
+    successor = client.post("/auth/token/refresh/", json={"refresh": rotated["refresh"]})
+    assert_refused(successor, "token_blacklisted")
+    assert_refused(client.get("/api/me/", headers=bearer(rotated["access"])), "token_blacklisted")
+
+
+def test_session_list_end_one_session_and_logout_all(client: httpx.Client) -> None:
+    laptop = client.post(
+        "/auth/token/", json=CREDENTIALS, headers={"User-Agent": "laptop-browser/1.0"}
+    ).json()
+    phone = client.post("/auth/token/", json=CREDENTIALS, headers={"User-Agent": "phone-app/2.0"})
+    phone_pair = phone.json()
+
+    listed = client.get("/auth/sessions/", headers=bearer(laptop["access"]))
+    assert listed.status_code == 200, listed.text
+    mine = {item["sid"]: item for item in listed.json()}
+    laptop_sid, phone_sid = sid_of(laptop["access"]), sid_of(phone_pair["access"])
+    assert mine[laptop_sid]["current"] is True
+    assert mine[phone_sid]["current"] is False
+    assert mine[phone_sid]["user_agent"] == "phone-app/2.0"
+
+    ended = client.delete(f"/auth/sessions/{phone_sid}/", headers=bearer(laptop["access"]))
+    assert ended.status_code == 204, ended.text
+    assert_refused(
+        client.get("/api/me/", headers=bearer(phone_pair["access"])), "token_blacklisted"
+    )
+
+    out = client.post("/auth/logout-all/", headers=bearer(laptop["access"]))
+    assert out.status_code == 204, out.text
+    assert_refused(client.get("/api/me/", headers=bearer(laptop["access"])), "token_blacklisted")
+    again = obtain(client)
+    assert client.get("/api/me/", headers=bearer(again["access"])).status_code == 200

@@ -52,13 +52,26 @@ def blacklist_backend(config: Config) -> BlacklistBackend:
     """Resolve ``BLACKLIST_BACKEND`` (dotted path, class or instance) to an instance.
 
     Raises:
-        ConfigurationError: it cannot be imported or is not a BlacklistBackend.
+        ConfigurationError: it cannot be imported, is not a BlacklistBackend, or (with
+            ``BLACKLIST_ENABLED``) lacks the session operations.
     """
     value = _resolve("BLACKLIST_BACKEND", config.blacklist_backend)
     backend = _build(value, config) if isinstance(value, type) else value
     if not isinstance(backend, BlacklistBackend):
         raise ConfigurationError(
             "BLACKLIST_BACKEND", f"{backend!r} is not a jwtflow.BlacklistBackend subclass."
+        )
+    missing = [
+        name
+        for name in BlacklistBackend.SESSION_METHODS
+        if getattr(type(backend), name) is getattr(BlacklistBackend, name)
+    ]
+    if config.blacklist_enabled and missing:
+        raise ConfigurationError(
+            "BLACKLIST_BACKEND",
+            f"{type(backend).__qualname__} does not implement the session operations "
+            f"{missing}. Implement them (see docs/sessions.md), or use ModelBlacklistBackend, "
+            "CacheBlacklistBackend or RedisBlacklistBackend.",
         )
     return backend
 

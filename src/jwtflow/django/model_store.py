@@ -11,22 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
-from django.db import DatabaseError, IntegrityError, router, transaction
-from django.db.models import DateTimeField, Exists, F, OuterRef, QuerySet, Value
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Greatest
-from django.utils import timezone
 
+from jwtflow.django.session_queries import (
+    alive_sql,
+    live_sessions,
+    logged_out_after,
+    primary,
+    session_of,
+    to_db,
+    to_record,
+)
 from jwtflow.errors import StoreUnavailable
 from jwtflow.ports import BlacklistBackend, UserStore
 from jwtflow.records import Rotation, RotationOutcome, Session, TokenCheck
 
 if TYPE_CHECKING:
-    from jwtflow.django.models import LogoutAll, TokenSession
+    pass
 
 #: The annotation that carries the session check on the user row.
 ALIVE = "_jwtflow_token_alive"
@@ -50,7 +57,7 @@ class ModelBlacklistBackend(BlacklistBackend):
         try:
             # The savepoint keeps a duplicate from breaking a surrounding transaction
             # (ATOMIC_REQUESTS on PostgreSQL).
-            with transaction.atomic(using=_database()):
+            with transaction.atomic(using=primary()):
                 BlacklistedToken.objects.create(jti=jti, expires_at=to_db(expires_at))
         except IntegrityError:
             return False
@@ -67,7 +74,7 @@ class ModelBlacklistBackend(BlacklistBackend):
         from jwtflow.django.models import BlacklistedToken
 
         with _unavailable():
-            return BlacklistedToken.objects.using(_database()).filter(jti=jti).exists()
+            return BlacklistedToken.objects.using(primary()).filter(jti=jti).exists()
 
     def create_session(self, session: Session) -> None:
         """Insert the session row.
@@ -78,7 +85,7 @@ class ModelBlacklistBackend(BlacklistBackend):
         from jwtflow.django.models import TokenSession
 
         with _unavailable():
-            TokenSession.objects.using(_database()).create(
+            TokenSession.objects.using(primary()).create(
                 sid=session.sid,
                 user_key=session.user_key,
                 created=to_db(session.created),
@@ -120,7 +127,9 @@ class ModelBlacklistBackend(BlacklistBackend):
             )
             if advanced:
                 return Rotation(RotationOutcome.ROTATED, generation + 1)
-            in_grace = live.filter(
+            # No grace at all when it is 0: a racer that read the clock before the winner did
+            # would otherwise see the rotation "in the future" and pass.
+            in_grace = grace_seconds > 0 and live.filter(
                 generation=generation + 1,
                 rotated_at__gt=to_db(now - timedelta(seconds=grace_seconds)),
             ).update(last_refreshed=stamp)
@@ -138,8 +147,8 @@ class ModelBlacklistBackend(BlacklistBackend):
         """
         with _unavailable():
             if check.sid is None:
-                return not _logged_out_after(check).exists()
-            return _session_of(check).exists()
+                return not logged_out_after(check).exists()
+            return session_of(check).exists()
 
     def end_session(self, sid: str, user_key: str, *, now: datetime) -> bool:
         """Revoke the live session ``sid`` of ``user_key``: one conditional UPDATE.
@@ -187,7 +196,7 @@ class ModelBlacklistBackend(BlacklistBackend):
         if not isinstance(users, DjangoUserStore):
             return super().load_user(users, user_id, check)
         with _unavailable():
-            user = users.get_annotated(user_id, {ALIVE: alive(check)})
+            user = users.get_annotated(user_id, {ALIVE: alive_sql(check)})
         if user is None:
             return None, False
         return user, bool(user.__dict__.pop(ALIVE))
@@ -199,77 +208,17 @@ class ModelBlacklistBackend(BlacklistBackend):
         return await sync_to_async(self.load_user)(users, user_id, check)
 
 
-def live_sessions(user_key: str, now: datetime) -> QuerySet[TokenSession]:
-    """The sessions of ``user_key`` alive at ``now``: not revoked, not expired, not logged out."""
-    from jwtflow.django.models import LogoutAll, TokenSession
-
-    database = _database()
-    logged_out = LogoutAll.objects.using(database).filter(
-        user_key=user_key, keep_until__gt=to_db(now), not_before__gt=OuterRef("created")
-    )
-    return (
-        TokenSession.objects.using(database)
-        .filter(user_key=user_key, revoked=False, expires__gt=to_db(now))
-        .exclude(Exists(logged_out))
-    )
-
-
-def alive(check: TokenCheck) -> Any:
-    """The boolean query expression that answers ``check``."""
-    if check.sid is None:
-        return ~Exists(_logged_out_after(check))
-    return Exists(_session_of(check))
-
-
-def _session_of(check: TokenCheck) -> QuerySet[TokenSession]:
-    found = live_sessions(check.user_key, check.now).filter(sid=check.sid)
-    if check.generation is not None:
-        found = found.filter(generation=check.generation)
-    return found
-
-
-def _logged_out_after(check: TokenCheck) -> QuerySet[LogoutAll]:
-    from jwtflow.django.models import LogoutAll
-
-    issued_at = to_db(datetime.fromtimestamp(check.issued_at, tz=UTC))
-    return LogoutAll.objects.using(_database()).filter(
-        user_key=check.user_key, keep_until__gt=to_db(check.now), not_before__gt=issued_at
-    )
-
-
-def to_record(row: TokenSession) -> Session:
-    """The :class:`~jwtflow.records.Session` of a row, times in aware UTC."""
-    return Session(
-        sid=row.sid,
-        user_key=row.user_key,
-        created=from_db(row.created),
-        last_refreshed=from_db(row.last_refreshed),
-        expires=from_db(row.expires),
-        generation=row.generation,
-        rotated_at=None if row.rotated_at is None else from_db(row.rotated_at),
-        revoked=row.revoked,
-        user_agent=row.user_agent,
-    )
-
-
-def to_db(value: datetime) -> datetime:
-    """An aware datetime as the database takes it (naive local time when ``USE_TZ`` is off)."""
-    return value if settings.USE_TZ else timezone.make_naive(value)
-
-
-def from_db(value: datetime) -> datetime:
-    """A datetime read from the database as an aware UTC one."""
-    aware = value if timezone.is_aware(value) else timezone.make_aware(value)
-    return aware.astimezone(UTC)
-
-
 def _raise_logout_all(user_key: str, now: datetime, keep_until: datetime) -> bool:
     from jwtflow.django.models import LogoutAll
 
-    database = _database()
-    moved = LogoutAll.objects.using(database).filter(user_key=user_key).update(
-        not_before=Greatest(F("not_before"), Value(now, output_field=DateTimeField())),
-        keep_until=Greatest(F("keep_until"), Value(keep_until, output_field=DateTimeField())),
+    database = primary()
+    moved = (
+        LogoutAll.objects.using(database)
+        .filter(user_key=user_key)
+        .update(
+            not_before=Greatest(F("not_before"), Value(now, output_field=DateTimeField())),
+            keep_until=Greatest(F("keep_until"), Value(keep_until, output_field=DateTimeField())),
+        )
     )
     if moved:
         return True
@@ -283,13 +232,6 @@ def _raise_logout_all(user_key: str, now: datetime, keep_until: datetime) -> boo
     return True
 
 
-def _database() -> str:
-    from jwtflow.django.models import TokenSession
-
-    # The primary, not a replica: a revocation must be seen at once.
-    return router.db_for_write(TokenSession)
-
-
 @contextmanager
 def _unavailable() -> Iterator[None]:
     """Fail closed: any database error is a 503, never a pass and never a 500."""
@@ -297,4 +239,3 @@ def _unavailable() -> Iterator[None]:
         yield
     except DatabaseError as error:
         raise StoreUnavailable() from error
-

@@ -90,7 +90,8 @@ class TokenObtainView(TokenEndpointView):
     takes_token = False
 
     def flow(self, runtime: Runtime, request: Request, data: dict[str, Any]) -> Any:
-        return flows.obtain(runtime, request._request, data)
+        user_agent = str(request.META.get("HTTP_USER_AGENT", ""))
+        return flows.obtain(runtime, request._request, data, user_agent)
 
 
 class TokenRefreshView(TokenEndpointView):
