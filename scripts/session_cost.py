@@ -25,8 +25,8 @@ django.setup()
 
 from asgiref.sync import sync_to_async  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.db import connections  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
+from django.db import connections  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
 ROUNDS, BATCH = 15, 200
