@@ -6,6 +6,7 @@ import abc
 from collections.abc import Generator
 from typing import Any
 
+from django.utils.http import parse_header_parameters
 from rest_framework import status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import ParseError
@@ -123,11 +124,20 @@ class TokenBlacklistView(TokenEndpointView):
 
 
 def _body(request: Request) -> Any:
-    """``request.data``, with a body nested too deep for the parser as a 400, not a 500.
+    """``request.data``, with bodies DRF's parsers crash on answered 400, not 500.
 
     Raises:
-        ParseError: the body cannot be parsed (DRF's parsers only map ``ValueError``).
+        ParseError: the body cannot be parsed: nested too deeply for the parser (DRF's parsers
+            only map ``ValueError``), or declared in a charset that is not a text encoding
+            (``charset=zlib`` reaches a bytes codec in DRF before 3.18).
     """
+    _, params = parse_header_parameters(request.content_type or "")
+    charset = params.get("charset")
+    if charset is not None:
+        try:
+            "".encode(charset)  # LookupError for unknown and for bytes-to-bytes codecs
+        except LookupError:
+            raise ParseError(f"Malformed request body: unknown text charset {charset!r}.") from None
     try:
         return request.data
     except RecursionError:
