@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 from django.test import Client
 
 from jwtflow import AccessToken
@@ -189,3 +190,16 @@ def test_an_authenticated_request_is_one_query_with_the_model_store(
             "/api/me-sync/", headers={"Authorization": f"Bearer {pair['access']}"}
         )
     assert response.status_code == 200
+
+
+def test_the_session_endpoints_work_under_atomic_requests(
+    http: Http, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Django refuses ATOMIC_REQUESTS around async views; the session endpoints opt out of it.
+    monkeypatch.setitem(connections.settings["default"], "ATOMIC_REQUESTS", True)
+    pair = login(http)
+    sid = AccessToken.verify(pair["access"]).payload["sid"]
+    assert http("GET", "/auth/sessions/", token=pair["access"]).status_code == 200
+    assert http("POST", "/auth/logout-all/", token=pair["access"]).status_code == 204
+    again = login(http)
+    assert http("DELETE", f"/auth/sessions/{sid}/", token=again["access"]).status_code == 404

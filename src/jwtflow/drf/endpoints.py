@@ -26,7 +26,7 @@ from jwtflow.runtime import Runtime, current
 from jwtflow.tokens import TokenPair
 
 
-class _EveryDatabase(frozenset[str]):
+class EveryDatabase(frozenset[str]):
     """Contains every database alias (the ``_non_atomic_requests`` Django consults)."""
 
     def __contains__(self, alias: object) -> bool:
@@ -63,7 +63,7 @@ class TokenEndpointView(AsyncAPIView, metaclass=abc.ABCMeta):
         it: each blacklist write is its own atomic statement.
         """
         view = super().as_view(**initkwargs)
-        view._non_atomic_requests = _EveryDatabase()  # type: ignore[attr-defined]
+        view._non_atomic_requests = EveryDatabase()  # type: ignore[attr-defined]
         return view
 
     async def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from jwtflow import flows
 from jwtflow.claims import SID_CLAIM, SID_PATTERN
 from jwtflow.drf.authentication import JWTAuthentication
+from jwtflow.drf.endpoints import EveryDatabase
 from jwtflow.drf.exceptions import endpoint_failure
 from jwtflow.drf.views import AsyncAPIView
 from jwtflow.drivers import run_async
@@ -31,6 +32,16 @@ class SessionEndpointView(AsyncAPIView):
 
     authentication_classes = (JWTAuthentication,)
     permission_classes = (IsAuthenticated,)
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        """The view function, exempt from ``ATOMIC_REQUESTS`` on every database.
+
+        Django refuses ``ATOMIC_REQUESTS`` around async views; each store call is atomic alone.
+        """
+        view = super().as_view(**initkwargs)
+        view._non_atomic_requests = EveryDatabase()  # type: ignore[attr-defined]
+        return view
 
     def handle_exception(self, exc: Exception) -> Response:
         """Turn jwtflow errors (501 without a store, 503 when it is down) into responses."""
