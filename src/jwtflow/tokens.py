@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, ClassVar, Self, TypeVar
 
-from jwtflow import claims, codec, sessions
+from jwtflow import claims, codec, remotekeys, sessions
 from jwtflow.claims import SID_CLAIM
 from jwtflow.drivers import run_async, run_sync
 from jwtflow.effects import AddToBlacklist, Effect
@@ -229,6 +229,7 @@ def verify(
     Raises:
         TokenError: on any failure; ``TokenBlacklisted`` for a revoked one.
     """
+    yield from remotekeys.fetch_if_needed(runtime.keys, raw, runtime.clock.now())
     token = decode_any(runtime, raw) if token_class is None else token_class.decode(runtime, raw)
     if not (yield from sessions.is_alive(runtime, token.payload)):
         raise TokenBlacklisted()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from jwtflow import codec
+from jwtflow import AccessToken, codec
 from jwtflow.config import Config
 from jwtflow.keys import KeyRing
 from tests.forge import Response, assert_rejected
@@ -63,3 +64,21 @@ def test_an_unreachable_issuer_without_a_cached_set_is_a_503(
     response = http("GET", "/api/me/", token=access_token(issuer, user))
     assert response.status_code == 503
     assert response.json()["code"] == "store_unavailable"
+
+
+def test_token_verify_fetches_the_key_set_itself(
+    http: Http, server: JWKSServer, issuer: KeyRing, user: User
+) -> None:
+    # The first request a fresh process sees is a token/verify/: it must fetch, not answer 503.
+    response = http("POST", "/auth/token/verify/", data={"token": access_token(issuer, user)})
+    assert response.status_code == 200, response.json()
+    assert server.requests == 1
+
+
+def test_the_token_api_verifies_with_a_fetched_key_set(
+    mode: str, server: JWKSServer, issuer: KeyRing, user: User
+) -> None:
+    raw = access_token(issuer, user)
+    token = AccessToken.verify(raw) if mode == "sync" else asyncio.run(AccessToken.averify(raw))
+    assert token.payload["user_id"] == user.pk
+    assert server.requests == 1
