@@ -139,6 +139,35 @@ class TestBlacklistBackend:
         assert caught.value.key == "BLACKLIST_BACKEND"
 
 
+class _RestflowStyleStore(ModelBlacklistBackend):
+    """A store ported by renaming only: drf-restflow's ``is_blacklisted`` is ``async def``."""
+
+    async def is_blacklisted(self, jti: str) -> bool:  # type: ignore[override]
+        return False
+
+
+class _SyncTwinStore(ModelBlacklistBackend):
+    """An ``a``-twin written as a plain def: the async driver would await a bool."""
+
+    def ablacklist(self, jti: str, *, expires_at: Any) -> bool:  # type: ignore[override]
+        return True
+
+
+@pytest.mark.parametrize(
+    ("backend", "method"),
+    [(_RestflowStyleStore, "is_blacklisted"), (_SyncTwinStore, "ablacklist")],
+)
+def test_a_store_method_of_the_wrong_kind_is_refused_at_start_up(
+    jwt_settings: JWTSettings, backend: type, method: str
+) -> None:
+    jwt_settings(BLACKLIST_BACKEND=backend)
+
+    with pytest.raises(ConfigurationError) as caught:
+        conf.get_runtime()
+    assert caught.value.key == "BLACKLIST_BACKEND"
+    assert f"{backend.__qualname__}.{method} must be" in str(caught.value)
+
+
 def _staff_only(user: Any) -> bool:
     return bool(getattr(user, "is_staff", False))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any
 
 from django.conf import settings
@@ -61,6 +62,7 @@ def blacklist_backend(config: Config) -> BlacklistBackend:
         raise ConfigurationError(
             "BLACKLIST_BACKEND", f"{backend!r} is not a jwtflow.BlacklistBackend subclass."
         )
+    _check_method_kinds(backend)
     missing = [
         name
         for name in BlacklistBackend.SESSION_METHODS
@@ -74,6 +76,27 @@ def blacklist_backend(config: Config) -> BlacklistBackend:
             "CacheBlacklistBackend or RedisBlacklistBackend.",
         )
     return backend
+
+
+#: The store calls the drivers make: each sync method has an async twin named ``a<name>``.
+_STORE_METHODS = ("blacklist", "is_blacklisted", "load_user", *BlacklistBackend.SESSION_METHODS)
+
+
+def _check_method_kinds(backend: BlacklistBackend) -> None:
+    """Refuse ``async def blacklist`` (a store ported from drf-restflow) and ``def ablacklist``.
+
+    The sync driver would get a coroutine for an answer and the async one a plain value: a
+    500 or a wrong answer on the first request, instead of a message at start-up.
+    """
+    for name in _STORE_METHODS:
+        for method, want_async in ((name, False), ("a" + name, True)):
+            if inspect.iscoroutinefunction(getattr(backend, method)) != want_async:
+                kind = "an async def" if want_async else "a plain def (not async)"
+                raise ConfigurationError(
+                    "BLACKLIST_BACKEND",
+                    f"{type(backend).__qualname__}.{method} must be {kind}: jwtflow calls "
+                    f"{name}() from sync code and awaits a{name}(). See docs/stores.md.",
+                )
 
 
 def _build(backend_class: type, config: Config) -> object:
