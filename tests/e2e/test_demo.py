@@ -3,10 +3,6 @@
 import base64
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,19 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.servers import ROOT, demo_manage, uvicorn
+
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = {"username": "demo", "password": "jwtflow-demo"}
-START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    """Return a loopback port that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def demo_env(db: Path) -> dict[str, str]:
@@ -42,60 +30,23 @@ def demo_env(db: Path) -> dict[str, str]:
     }
 
 
-def manage(env: dict[str, str], *args: str) -> None:
-    """Run `example/manage.py ARGS` and fail the test with its output if it fails."""
-    done = subprocess.run(
-        [sys.executable, "example/manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
-
-
-def wait_until_serving(proc: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
-    """Poll until uvicorn answers HTTP; fail with its log if it dies or takes too long."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"uvicorn exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            httpx.get(f"{base_url}/api/me/", timeout=1.0)
-        except httpx.TransportError:
-            time.sleep(0.2)
-        else:
-            return
-    pytest.fail(f"uvicorn did not answer within {START_TIMEOUT}s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Migrate and seed a fresh demo database, serve it with uvicorn, yield the server's URL."""
     tmp = tmp_path_factory.mktemp("demo")
     env = demo_env(tmp / "db.sqlite3")
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo")
+    demo_manage(env, "migrate", "--noinput")
+    demo_manage(env, "seed_demo")
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tmp / "uvicorn.log"
-    command = [sys.executable, "-m", "uvicorn", "demo_project.asgi:application"]
-    command += ["--app-dir", "example", "--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_until_serving(proc, url, log)
+    with uvicorn(
+        "demo_project.asgi:application",
+        cwd=ROOT,
+        env=env,
+        log=tmp / "uvicorn.log",
+        probe="/api/me/",
+        app_dir="example",
+    ) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture

@@ -9,10 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,9 +19,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from tests.servers import ROOT, demo_manage, uvicorn
+
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("verify_with_jose.mjs")
 CREDENTIALS = {"username": "demo", "password": "jwtflow-demo"}
 
@@ -55,26 +53,6 @@ def node_jose(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return workdir
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def run_manage(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "example/manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, f"manage.py {' '.join(args)}:\n{done.stdout}{done.stderr}"
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo with an Ed25519 key ring under uvicorn; yields its base URL."""
@@ -90,34 +68,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "JWTFLOW_E2E_SIGNING_KEY_FILE": str(tmp / "signing.pem"),
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "example")]),
     }
-    run_manage(env, "migrate", "--noinput")
-    run_manage(env, "seed_demo")
-    url = f"http://127.0.0.1:{free_port()}"
-    log = tmp / "uvicorn.log"
-    command = [sys.executable, "-m", "uvicorn", "demo_project.asgi:application"]
-    command += ["--app-dir", "example", "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1]]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_until_serving(proc, url, log)
+    demo_manage(env, "migrate", "--noinput")
+    demo_manage(env, "seed_demo")
+    with uvicorn(
+        "demo_project.asgi:application",
+        cwd=ROOT,
+        env=env,
+        log=tmp / "uvicorn.log",
+        probe="/auth/.well-known/jwks.json",
+        app_dir="example",
+    ) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def wait_until_serving(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"uvicorn exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            httpx.get(f"{url}/auth/.well-known/jwks.json", timeout=1.0)
-        except httpx.TransportError:
-            time.sleep(0.2)
-        else:
-            return
-    pytest.fail(f"uvicorn did not answer within 30 s:\n{log.read_text()}")
 
 
 def verify_in_node(workdir: Path, jwks_url: str, token: str) -> subprocess.CompletedProcess[str]:

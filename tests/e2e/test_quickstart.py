@@ -7,16 +7,16 @@ block is found by the comment on its first line, and a missing block fails the t
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.servers import uvicorn
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +26,6 @@ PROJECT = "mysite"
 USERNAME = "alice"
 PASSWORD = "correct-horse-battery-staple"
 VIEWS = ["/api/hello/", "/api/hello-async/"]
-START_TIMEOUT = 30.0
 COMMAND_TIMEOUT = 120.0
 
 # The first line of each quickstart block, as README.md spells it.
@@ -51,14 +50,6 @@ def readme_block(first_line: str) -> str:
         f"found {len(found)}"
     )
     return found[0]
-
-
-def free_port() -> int:
-    """Return a loopback port that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def project_env(signing_key: str = "") -> dict[str, str]:
@@ -124,21 +115,6 @@ def build_project(directory: Path) -> str:
     return signing_key
 
 
-def wait_until_serving(proc: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
-    """Poll until uvicorn answers HTTP; fail with its log if it dies or takes too long."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"uvicorn exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            httpx.get(f"{base_url}{VIEWS[0]}", timeout=1.0)
-        except httpx.TransportError:
-            time.sleep(0.2)
-        else:
-            return
-    pytest.fail(f"uvicorn did not answer within {START_TIMEOUT}s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def quickstart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Quickstart]:
     """Build the README's project, serve it as step 7 says (on a free port), yield it."""
@@ -147,29 +123,14 @@ def quickstart(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Quickstart]
     serve = readme_block(SERVE)
     assert f"python -m uvicorn {PROJECT}.asgi:application" in serve
 
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", f"{PROJECT}.asgi:application"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    log = directory / "uvicorn.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command,
-            cwd=directory / PROJECT,
-            env=project_env(signing_key),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        wait_until_serving(proc, base_url, log)
+    with uvicorn(
+        f"{PROJECT}.asgi:application",
+        cwd=directory / PROJECT,
+        env=project_env(signing_key),
+        log=directory / "uvicorn.log",
+        probe=VIEWS[0],
+    ) as base_url:
         yield Quickstart(directory, base_url)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture

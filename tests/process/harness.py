@@ -26,6 +26,8 @@ import httpx
 from django.conf import settings as django_settings
 from django.db import connections
 
+from tests.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60.0
 #: Racing workers: half through WSGI, half through ASGI, on a machine with few cores.
@@ -35,14 +37,6 @@ RACERS = 6
 def jwtflow_with(**overrides: Any) -> dict[str, Any]:
     """The test JWTFLOW setting with ``overrides``."""
     return {**django_settings.JWTFLOW, **overrides}
-
-
-def free_port() -> int:
-    """Return a loopback port that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def parent_database() -> dict[str, Any]:
