@@ -4,6 +4,10 @@
 key by the header's ``kid`` and pins the algorithm to that key's, and maps every PyJWT failure to
 a :class:`TokenError` with our own wording, so nothing of PyJWT's messages (or the token) reaches
 a client.
+
+PyJWT's algorithm objects do the cryptography, with each key prepared once (cached on the
+:class:`~jwtflow.keys.Key`) rather than handed to ``PyJWS`` per call, which re-screened an HMAC
+secret and re-parsed the header on every token; each segment is decoded and parsed once here.
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
-import jwt
-from jwt.exceptions import InvalidSignatureError, PyJWTError
+from jwt.algorithms import Algorithm, get_default_algorithms
+from jwt.exceptions import PyJWTError
 
 from jwtflow.errors import TokenError
-from jwtflow.keys import KeyRing
+from jwtflow.keys import Key, KeyRing
 
 #: Tokens larger than this are refused before they are decoded (cheap denial-of-service guard).
 MAX_TOKEN_BYTES = 8192
@@ -31,7 +35,21 @@ MAX_JSON_DEPTH = 32
 FORBIDDEN_HEADER_PARAMETERS = ("jku", "x5u", "jwk", "x5c")
 
 _COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-_JWS = jwt.PyJWS()
+_ALGORITHMS: dict[str, Algorithm] = get_default_algorithms()
+#: The last character of a segment whose length leaves 2 or 3 characters over a multiple of 4
+#: must leave its unused bits clear: otherwise it is a second spelling of the same bytes.
+_CANONICAL_LAST = ("", "", "AQgw", "AEIMQUYcgkosw048")
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
+class _Prepared(NamedTuple):
+    """A key as the codec uses it: PyJWT's algorithm, the prepared keys, the encoded header."""
+
+    algorithm: Algorithm
+    signing: Any
+    verifying: Any
+    #: ``base64url(header) + "."``, the start of every token this key signs.
+    header: str
 
 
 def encode(payload: Mapping[str, Any], keys: KeyRing) -> str:
@@ -40,10 +58,11 @@ def encode(payload: Mapping[str, Any], keys: KeyRing) -> str:
     Raises:
         ConfigurationError: the ring has no signing key (a verify-only service).
     """
-    key = keys.signer
+    prepared = _prepared(keys.signer)
     body = json.dumps(dict(payload), separators=(",", ":"), allow_nan=False).encode()
-    headers = {"typ": "JWT", "kid": key.kid}
-    return _JWS.encode(body, key.signing, algorithm=key.alg, headers=headers)
+    signing_input = prepared.header + _b64encode(body)
+    signature = prepared.algorithm.sign(signing_input.encode("ascii"), prepared.signing)
+    return f"{signing_input}.{_b64encode(signature)}"
 
 
 def decode(raw: str, keys: KeyRing) -> dict[str, Any]:
@@ -59,17 +78,11 @@ def decode(raw: str, keys: KeyRing) -> dict[str, Any]:
         raise TokenError("Token is too large.")
     if not raw.isascii() or not _COMPACT.fullmatch(raw):
         raise TokenError("Token is not a compact JWS of three base64url segments.")
-    header_segment, payload_segment, _ = raw.split(".")
-    header = _json_object(header_segment, "header")
+    header_segment = raw[: raw.index(".")]
+    header = _json_object(_b64decode(header_segment, "header"), "header")
     _check_header(header)
     key = keys.select(header)
-    try:
-        _JWS.decode_complete(raw, key.verifying, algorithms=[key.alg])
-    except InvalidSignatureError:
-        raise TokenError("Token signature is invalid.") from None
-    except PyJWTError:
-        raise TokenError("Token could not be decoded.") from None
-    return _json_object(payload_segment, "payload")
+    return _json_object(_verified_payload(raw, header, key), "payload")
 
 
 def unverified(raw: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -81,7 +94,73 @@ def unverified(raw: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if not isinstance(raw, str) or not raw.isascii() or not _COMPACT.fullmatch(raw):
         raise TokenError("Token is not a compact JWS of three base64url segments.")
     header_segment, payload_segment, _ = raw.split(".")
-    return _json_object(header_segment, "header"), _json_object(payload_segment, "payload")
+    header = _json_object(_b64decode(header_segment, "header"), "header")
+    return header, _json_object(_b64decode(payload_segment, "payload"), "payload")
+
+
+def _prepared(key: Key) -> _Prepared:
+    # Prepared on first use, then reused: a ring's keys live as long as its runtime.
+    prepared: _Prepared | None = key.prepared.get("codec")
+    if prepared is None:
+        algorithm = _ALGORITHMS[key.alg]
+        signing = None if key.signing is None else algorithm.prepare_key(key.signing)
+        # Members in sorted order, as PyJWT wrote them: tokens stay byte-for-byte the same.
+        header = {"alg": key.alg, "kid": key.kid, "typ": "JWT"}
+        text = json.dumps(header, separators=(",", ":")).encode()
+        verifying = algorithm.prepare_key(key.verifying)
+        prepared = _Prepared(algorithm, signing, verifying, _b64encode(text) + ".")
+        key.prepared["codec"] = prepared
+    return prepared
+
+
+def _verified_payload(raw: str, header: dict[str, Any], key: Key) -> bytes:
+    signing_input, _, signature_segment = raw.rpartition(".")
+    header_segment, _, payload_segment = signing_input.partition(".")
+    try:
+        # An unencoded payload (RFC 7797 "b64": false) is not a JWT; PyJWT refused it too.
+        if header.get("b64", True) is False or not _canonical(header_segment):
+            raise ValueError("not a compact JWT")
+        payload = _strict_b64decode(payload_segment)
+        signature = _strict_b64decode(signature_segment)
+        prepared = _prepared(key)
+        valid = prepared.algorithm.verify(
+            signing_input.encode("ascii"), prepared.verifying, signature
+        )
+    except (ValueError, PyJWTError):
+        raise TokenError("Token could not be decoded.") from None
+    if not valid:
+        # No PyJWT exception lies behind this one, and none may ever be chained to it.
+        raise TokenError("Token signature is invalid.") from None
+    return payload
+
+
+def _canonical(segment: str) -> bool:
+    remainder = len(segment) % 4
+    return remainder == 0 or segment[-1] in _CANONICAL_LAST[remainder]
+
+
+def _strict_b64decode(segment: str) -> bytes:
+    # The alphabet was screened by _COMPACT; what is left is the length and the unused bits.
+    if not _canonical(segment):
+        raise ValueError("not canonical base64url")
+    return _a2b(segment)
+
+
+def _a2b(segment: str) -> bytes:
+    # What base64.urlsafe_b64decode does, without its per-call argument coercions.
+    padded = (segment + "=" * (-len(segment) % 4)).encode("ascii")
+    return binascii.a2b_base64(padded.translate(_FROM_URLSAFE))
+
+
+def _b64decode(segment: str, part: str) -> bytes:
+    try:
+        return _a2b(segment)
+    except binascii.Error:
+        raise TokenError(f"Token {part} is not valid base64url-encoded JSON.") from None
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def _check_header(header: dict[str, Any]) -> None:
@@ -98,26 +177,22 @@ def _check_header(header: dict[str, Any]) -> None:
         raise TokenError("Token header 'typ' must be 'JWT'.")
 
 
-def _json_object(segment: str, part: str) -> dict[str, Any]:
+def _json_object(data: bytes, part: str) -> dict[str, Any]:
     try:
-        data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
         # RFC 7519 section 7.2: the JSON is UTF-8 (json.loads would also guess UTF-16 and -32).
         text = data.decode("utf-8")
-        value = json.loads(
-            text,
-            object_pairs_hook=_unique_members,
-            parse_constant=_no_constant,
-            parse_float=_finite_float,
-        )
+        value = _DECODER.decode(text)
         if "\\u" in text:
             # An escape may spell a lone surrogate ("\ud800"), a str that no store, comparison
             # or encoder can take; refusing here keeps every claim and header member safe.
             json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except (binascii.Error, ValueError, RecursionError):
+    except (ValueError, RecursionError):
         raise TokenError(f"Token {part} is not valid base64url-encoded JSON.") from None
     if not isinstance(value, dict):
         raise TokenError(f"Token {part} is not a JSON object.")
-    if not _nested_within(value, MAX_JSON_DEPTH):
+    # Each level opens a bracket, so text with few brackets needs no walk.
+    brackets = text.count("{") + text.count("[")
+    if brackets > MAX_JSON_DEPTH and not _nested_within(value, MAX_JSON_DEPTH):
         raise TokenError(f"Token {part} is nested too deeply.")
     return value
 
@@ -153,3 +228,9 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{text} is out of range")
     return value
+
+
+# One decoder for every segment: json.loads with hooks would build a new one per call.
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_unique_members, parse_constant=_no_constant, parse_float=_finite_float
+)

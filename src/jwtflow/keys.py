@@ -43,6 +43,9 @@ class Key:
     signing: Any = field(default=None, repr=False)
     #: The public key or HMAC secret.
     verifying: Any = field(default=None, repr=False)
+    #: What the codec derives from this key once and reuses per token (its prepared PyJWT
+    #: algorithm and keys); not part of the key's identity.
+    prepared: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, alg: str, signing: Any, verifying: Any, kid: str | None = None) -> Key:

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import string
 from collections.abc import Callable
 from typing import Any
 
@@ -307,6 +308,26 @@ def test_other_pyjwt_failures_are_mapped(
     assert error.__suppress_context__
 
 
+def _respelled(text: str) -> str:
+    """The same bytes with the unused bits of the last character set: a second spelling."""
+    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+    unused = {2: 0b1111, 3: 0b11}[len(text) % 4]
+    return text[:-1] + alphabet[alphabet.index(text[-1]) | unused]
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_a_second_spelling_of_any_segment_is_rejected(index: int, keys: KeyRing) -> None:
+    # Lengths of 4n+2 or 4n+3 characters leave unused bits in every segment (HS256: 43 chars).
+    header_segment = segment({"alg": "HS256", "typ": "JWT", "x": "a"})
+    parts = [header_segment, segment({**PAYLOAD, "x": "a"}), ""]
+    assert all(len(part) % 4 in (2, 3) for part in parts[:2])
+    parts[index] = _respelled(parts[index]) if index < 2 else ""
+    digest = hmac.new(SECRET.encode(), ".".join(parts[:2]).encode(), hashlib.sha256).digest()
+    parts[2] = b64(digest) if index < 2 else _respelled(b64(digest))
+    assert codec.unverified(".".join(parts))[1] == {**PAYLOAD, "x": "a"}
+    rejected(".".join(parts), keys, "Token could not be decoded.")
+
+
 def test_pyjwt_wording_never_reaches_the_message(keys: KeyRing) -> None:
     error = rejected(hs_token(PAYLOAD, SECRET + "?"), keys, "Token signature is invalid.")
     assert "verification failed" not in error.message.lower()
@@ -380,6 +401,12 @@ def test_json_nested_past_the_depth_cap_is_rejected(part: str, keys: KeyRing) ->
     # the request arrives on): the cap makes the answer the same everywhere.
     raw = _with_member(part, '"x":' + _nested(codec.MAX_JSON_DEPTH), keys)
     rejected(raw, keys, f"Token {part} is nested too deeply.")
+
+
+@pytest.mark.parametrize("part", ["header", "payload"])
+def test_json_with_many_brackets_but_shallow_is_accepted(part: str, keys: KeyRing) -> None:
+    raw = _with_member(part, '"x":[' + ",".join(['{"k":[1]}'] * codec.MAX_JSON_DEPTH) + "]", keys)
+    assert codec.decode(raw, keys)["sub"] == "1"
 
 
 @pytest.mark.parametrize("part", ["header", "payload"])
