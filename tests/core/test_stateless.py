@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from jwtflow import stateless
+from jwtflow import sessions, stateless
 from jwtflow.clock import FrozenClock
-from jwtflow.errors import TokenExpired, TokenTypeInvalid
+from jwtflow.errors import TokenBlacklisted, TokenExpired, TokenTypeInvalid
 from jwtflow.memory import MemoryBlacklistBackend
 from jwtflow.runtime import Ports, Runtime
 from jwtflow.stateless import TokenUser
@@ -89,3 +89,25 @@ def test_expired_tokens_are_refused(drive: Drive, runtime: Runtime, clock: Froze
 def test_refresh_tokens_are_refused(drive: Drive, runtime: Runtime) -> None:
     token = RefreshToken.mint(runtime, {"user_id": 7})
     fails(drive, stateless.authenticate(runtime, str(token)), runtime.ports, TokenTypeInvalid)
+
+
+def test_logout_all_stops_a_stateless_access_token(
+    drive: Drive, runtime: Runtime, clock: FrozenClock
+) -> None:
+    token = AccessToken.mint(runtime, {"user_id": 7})
+    assert drive(stateless.authenticate(runtime, str(token)), runtime.ports)[0].pk == 7
+    clock.advance(1)
+    drive(sessions.end_all(runtime, 7), runtime.ports)
+    fails(drive, stateless.authenticate(runtime, str(token)), runtime.ports, TokenBlacklisted)
+
+
+def test_without_access_token_revocation_the_store_is_not_asked(
+    drive: Drive, make_runtime: MakeRuntime
+) -> None:
+    blacklist = MemoryBlacklistBackend()
+    runtime = make_runtime(
+        ports=Ports(blacklist=blacklist, users=NoUsers()), ACCESS_TOKEN_REVOCATION=False
+    )
+    token = AccessToken.mint(runtime, {"user_id": 7})
+    drive(sessions.end_all(runtime, 7), runtime.ports)
+    assert drive(stateless.authenticate(runtime, str(token)), runtime.ports)[0].pk == 7
