@@ -76,6 +76,8 @@ class Config:
     jwks_min_refresh_seconds: float = 30.0
     jwks_timeout_seconds: float = 3.0
     jwks_allow_http: bool = False
+    user_cache_seconds: float = 0.0
+    user_cache_alias: str = "default"
 
     @classmethod
     def from_mapping(cls, settings: Mapping[str, Any]) -> Config:
@@ -220,6 +222,13 @@ def _cache_seconds(key: str, value: Any) -> float:
     return seconds
 
 
+def _user_cache_seconds(key: str, value: Any) -> float:
+    seconds = _seconds(key, value)
+    if seconds != 0 and not 1 <= seconds <= 86400:
+        raise ConfigurationError(key, "must be 0 (no user cache) or between 1 second and one day.")
+    return seconds
+
+
 def _min_refresh(key: str, value: Any) -> float:
     seconds = _seconds(key, value)
     if not 1 <= seconds <= 3600:
@@ -325,5 +334,7 @@ _PARSERS: dict[str, _Parser] = {
     "JWKS_MIN_REFRESH_SECONDS": _min_refresh,
     "JWKS_TIMEOUT_SECONDS": _timeout,
     "JWKS_ALLOW_HTTP": _boolean,
+    "USER_CACHE_SECONDS": _user_cache_seconds,
+    "USER_CACHE_ALIAS": _string,
 }
 _FIELD_NAMES = {key: key.lower() for key in _PARSERS}

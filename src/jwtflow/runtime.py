@@ -24,16 +24,18 @@ from jwtflow.rules import default_user_authentication_rule
 class Ports:
     """The stores the flows' effects are performed against.
 
-    ``accounts`` is derived: the two stores together, for the lookup that needs both.
+    ``accounts`` is the two stores together, for the lookup that needs both; by default an
+    :class:`Accounts` over ``blacklist`` and ``users`` (the user cache passes its own).
     """
 
     blacklist: BlacklistBackend
     users: UserStore
     jwks: KeySetFetcher = field(default_factory=HttpKeySetFetcher, repr=False, compare=False)
-    accounts: Accounts = field(init=False, repr=False, compare=False)
+    accounts: Accounts = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "accounts", Accounts(self.blacklist, self.users))
+        if self.accounts is None:
+            object.__setattr__(self, "accounts", Accounts(self.blacklist, self.users))
 
 
 @dataclass(frozen=True)
