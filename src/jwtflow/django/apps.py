@@ -32,9 +32,10 @@ class JWTFlowConfig(AppConfig):
         from django.core.signals import setting_changed
 
         from jwtflow import runtime
-        from jwtflow.django import checks, conf
+        from jwtflow.django import checks, conf, usercache
 
         setting_changed.connect(conf.clear_caches, dispatch_uid="jwtflow-settings")
+        usercache.connect_signals()
         runtime.install(conf.get_runtime)
         if _inside_management_command():
             return

@@ -40,6 +40,8 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     messages = _check_user_id_field(config.user_id_field)
     if isinstance(runtime.ports.blacklist, CacheBlacklistBackend):
         messages += _check_cache(runtime.ports.blacklist.alias, config.blacklist_allow_locmem)
+    if config.user_cache_seconds:
+        messages += _check_user_cache(config.user_cache_alias)
     if config.rotate_refresh_tokens and not config.blacklist_enabled:
         messages.append(
             checks.Warning(
@@ -113,6 +115,41 @@ def _check_cache(alias: str, allow_local: bool) -> list[checks.CheckMessage]:
                 "DJANGO_REDIS_IGNORE_EXCEPTIONS), or give jwtflow its own cache alias without "
                 "it in BLACKLIST_CACHE_ALIAS; jwtflow answers 503 while the cache is down.",
                 id="jwtflow.E005",
+            )
+        ]
+    return []
+
+
+def _check_user_cache(alias: str) -> list[checks.CheckMessage]:
+    """The user cache needs a cache that exists, stores, raises on errors, and is shared."""
+    cache = settings.CACHES.get(alias)
+    backend = "" if cache is None else cache.get("BACKEND", "")
+    if cache is None:
+        problem = f"there is no cache {alias!r} in CACHES"
+    elif backend == DUMMY_CACHE:
+        problem = f"the cache {alias!r} is a DummyCache, which stores nothing"
+    elif _swallows_errors(cache, backend):
+        problem = f"the cache {alias!r} ignores exceptions, so forgetting a changed user could fail"
+    else:
+        problem = ""
+    if problem:
+        return [
+            checks.Error(
+                f"JWTFLOW['USER_CACHE_ALIAS']: {problem}.",
+                hint="Name a shared cache from settings.CACHES (RedisCache, Memcached) that "
+                "raises on errors, or set JWTFLOW['USER_CACHE_SECONDS'] = 0.",
+                id="jwtflow.E006",
+            )
+        ]
+    if backend in LOCAL_CACHES:
+        return [
+            checks.Warning(
+                f"JWTFLOW['USER_CACHE_ALIAS']: the cache {alias!r} is a LocMemCache, private to "
+                "each process: a user changed in another process (another worker, a shell, a "
+                "task queue) stays cached here for up to USER_CACHE_SECONDS.",
+                hint="Use a shared cache such as django.core.cache.backends.redis.RedisCache "
+                "unless the application runs in a single process.",
+                id="jwtflow.W002",
             )
         ]
     return []

@@ -13,6 +13,7 @@ from jwtflow.config import Config
 from jwtflow.errors import ConfigurationError
 from jwtflow.ports import BlacklistBackend
 from jwtflow.runtime import Ports, Runtime
+from jwtflow.usercache import CachedAccounts
 
 #: Settings whose change invalidates the cached runtime (``override_settings`` in tests).
 WATCHED_SETTINGS = frozenset({"JWTFLOW", "AUTH_USER_MODEL", "CACHES", "USE_TZ"})
@@ -35,10 +36,15 @@ def get_runtime() -> Runtime:
     Raises:
         ConfigurationError: a setting, a key, the backend or the rule is wrong.
     """
+    from jwtflow.django.usercache import cached_users
     from jwtflow.django.users import DjangoUserStore
 
     config = get_config()
-    ports = Ports(blacklist=blacklist_backend(config), users=DjangoUserStore(config.user_id_field))
+    blacklist, users = blacklist_backend(config), DjangoUserStore(config.user_id_field)
+    if not config.user_cache_seconds:
+        return Runtime.build(config, Ports(blacklist, users), rule=authentication_rule(config))
+    cached = cached_users(config, users)
+    ports = Ports(blacklist, cached, accounts=CachedAccounts(blacklist, cached))
     return Runtime.build(config, ports, rule=authentication_rule(config))
 
 

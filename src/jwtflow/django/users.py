@@ -88,8 +88,7 @@ class DjangoUserStore:
 
     def user_id(self, user: Any) -> str | int:
         """Return the id field's value as a JSON-safe claim (UUIDs become strings)."""
-        value = getattr(user, self.id_field)
-        return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
+        return claim_value(getattr(user, self.id_field))
 
     def is_active(self, user: Any) -> bool:
         """Return ``user.is_active`` (True for models without the field)."""
@@ -98,6 +97,11 @@ class DjangoUserStore:
     def password_hash(self, user: Any) -> str:
         """Return the stored password hash."""
         return str(getattr(user, "password", ""))
+
+
+def claim_value(value: object) -> str | int:
+    """The claim that carries an id field's ``value``: integers stay, the rest become strings."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 @contextmanager
