@@ -127,26 +127,40 @@ def micro(
 
 
 def http(
-    libs: list[str], tokens: dict[str, str], env: dict[str, str], plan: Plan, args: Any
+    libs: list[str],
+    tokens: dict[str, str],
+    ready: dict[str, dict[str, Any]],
+    env: dict[str, str],
+    plan: Plan,
+    args: Any,
 ) -> list[dict[str, Any]]:
-    """The uvicorn rows: per worker count, every library's server up, rounds interleaved."""
+    """The uvicorn rows: per worker count and profile, every library's server up, rounds
+    interleaved. ``ready`` maps "lib profile" to that worker's status (a library whose worker
+    for the profile was not ready is reported, not served)."""
     counts = {int(w) for w in args.workers.split(",")}
     chosen = [
         f for f in http_scenarios.figures() if f.workers in counts and matches(f.id, args.only)
     ]
     figures = []
     for count in sorted(counts):
-        group = [f for f in chosen if f.workers == count]
-        served = [lib for lib in libs if lib in tokens]
-        if not group or not served:
-            continue
-        with http_scenarios.servers(served, env, count) as urls:
-            figures += _load_rounds(group, libs, urls, tokens, plan)
+        for profile in dict.fromkeys(f.profile for f in chosen):
+            group = [f for f in chosen if f.workers == count and f.profile == profile]
+            status = {lib: ready.get(f"{lib} {profile}", {}) for lib in libs}
+            served = [lib for lib in libs if lib in tokens and status[lib].get("ready")]
+            if not group:
+                continue
+            with http_scenarios.servers(served, env, count, profile) as urls:
+                figures += _load_rounds(group, libs, urls, tokens, plan, status)
     return figures
 
 
 def _load_rounds(
-    group: list[Any], libs: list[str], urls: dict[str, str], tokens: dict[str, str], plan: Plan
+    group: list[Any],
+    libs: list[str],
+    urls: dict[str, str],
+    tokens: dict[str, str],
+    plan: Plan,
+    status: dict[str, dict[str, Any]],
 ) -> list[dict[str, Any]]:
     rps = {f.id: _figure(f.id, f.label, "req/s", "higher") for f in group}
     p99 = {f.id: _figure(f.id + ".p99", f.label + ", p99", "ms", "lower") for f in group}
@@ -157,7 +171,8 @@ def _load_rounds(
             if lib not in targets[figure.id]:
                 continue
             if lib not in urls:
-                rps[figure.id]["libs"][lib] = {"error": "no server (its worker failed)"}
+                why = {k: v for k, v in status[lib].items() if k in ("na", "error")}
+                rps[figure.id]["libs"][lib] = why or {"error": "no server (its worker failed)"}
                 continue
             entry = _http_check(urls[lib], figure, tokens[lib])
             rps[figure.id]["libs"][lib] = entry
@@ -177,7 +192,7 @@ def _load_rounds(
 
 def _http_check(base: str, figure: Any, token: str) -> dict[str, Any]:
     url = base + figure.path
-    if figure.reference:
+    if not figure.protected:
         ok = http_scenarios.status(url, None) == 200
     else:
         ok = http_scenarios.status(url, token) == 200 and http_scenarios.status(url, None) == 401
@@ -205,7 +220,8 @@ def measure(args: argparse.Namespace, plan: Plan, workdir: Path) -> dict[str, An
     (workdir / "logs").mkdir()
     with redis_url(workdir) as redis:
         env = environment(workdir, redis)
-        profiles = {s.profile for s in scenarios} | ({"hs256"} if with_http else set())
+        served_profiles = {f.profile for f in http_scenarios.figures() if matches(f.id, args.only)}
+        profiles = {s.profile for s in scenarios} | (served_profiles if with_http else set())
         with workers(libs, profiles, env, workdir / "logs") as pool:
             figures = micro(scenarios, pool, libs, plan)
             tokens = {
@@ -216,8 +232,9 @@ def measure(args: argparse.Namespace, plan: Plan, workdir: Path) -> dict[str, An
             features = {
                 lib: w.status.get("features", {}) for (lib, p), w in pool.items() if p == "hs256"
             }
+            ready = {f"{lib} {p}": w.status for (lib, p), w in pool.items()}
         if with_http:
-            figures += http(libs, tokens, env, plan, args)
+            figures += http(libs, tokens, ready, env, plan, args)
     return {
         "machine": machine.describe(loadgen.name()),
         "plan": {

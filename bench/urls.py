@@ -19,6 +19,7 @@ def _patterns() -> list[Any]:
         "drf/": lambda: views.protected_sync(adapter.authentication("db")),
         "adrf/": lambda: views.protected_adrf(adapter.authentication("db")),
         "async/": lambda: adapter.async_view(adapter.authentication("db")),
+        "async-open/": adapter.open_async_view,
     }
     route: str
     build: Callable[[], Any]

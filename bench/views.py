@@ -1,7 +1,8 @@
 """The protected endpoints every library serves, built over its authentication class.
 
 ``drf``: a sync DRF ``APIView``; ``adrf``: an adrf ``APIView`` with an async handler; ``async``:
-the library's own async view class. ``noauth`` and ``plain`` are the references.
+the library's own async view class; ``async-open``: that class without authentication (what
+``async`` is compared with). ``noauth`` and ``plain`` are the references.
 """
 
 from __future__ import annotations
@@ -45,6 +46,22 @@ def protected_async(base: type, authentication: type) -> Any:
             return Response({"id": request.user.pk})
 
     return Protected.as_view()
+
+
+def open_async(base: type) -> Any:
+    """An async view of ``base`` with no authentication at all: the protected one's baseline."""
+
+    class Open(base):  # type: ignore[misc]
+        """Anyone; answers no id from an async handler."""
+
+        authentication_classes = ()
+        permission_classes = (AllowAny,)
+
+        async def get(self, request: Request) -> Response:
+            """No user, no id."""
+            return Response({"id": None})
+
+    return Open.as_view()
 
 
 def protected_adrf(authentication: type) -> Any:

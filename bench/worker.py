@@ -41,10 +41,14 @@ def prepare_process(ctx: Context) -> Setup:
 
     django.setup()
     from django.contrib.auth.models import User
+    from django.core.cache import caches
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
     user = User.objects.create_user(USERNAME, f"{USERNAME}@example.com", PASSWORD)
+    # The user existed long before the measured requests: jwtflow's user cache tombstones a
+    # user for USER_CACHE_SECONDS after each save, which would otherwise cover the whole run.
+    caches["default"].clear()
     access, refresh = load(ctx.lib).obtain(USERNAME, PASSWORD)
     return Setup(user=user, access=access, refresh=refresh)
 

@@ -166,3 +166,13 @@ class Adapter:
         from bench.views import protected_async
 
         return protected_async(self.async_view_base(), authentication)
+
+    def open_async_view(self) -> Any:
+        """``async_view_base`` with an async ``get`` and no authentication.
+
+        Raises:
+            Unsupported: the library has no async view class.
+        """
+        from bench.views import open_async
+
+        return open_async(self.async_view_base())

@@ -151,6 +151,12 @@ class FloorAdapter(Adapter):
         """The hand-written authenticators."""
         return FloorStatelessAuthentication if variant == "stateless" else FloorAuthentication
 
+    def open_async_view(self) -> Any:
+        """The plain async Django view without authentication."""
+        from bench.views import plain
+
+        return plain
+
     def async_view(self, authentication: type) -> Any:
         """A plain async Django view around the hand-written authenticator (no DRF)."""
         from django.http import HttpRequest, JsonResponse

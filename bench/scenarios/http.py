@@ -23,12 +23,21 @@ from pathlib import Path
 
 from bench import loadgen
 
-#: figure suffix -> (path, label, whether the floor column alone is measured)
+#: figure suffix -> (path, label, kind, profile). Kinds: "protected" (every library, with its
+#: token, and 401 without), "open" (every library's own async view without authentication: what
+#: the protected one is compared with), "reference" (measured once, in the floor column).
 ENDPOINTS = {
-    "drf": ("drf/", "DRF APIView, protected GET", False),
-    "async": ("async/", "own async view, protected GET", False),
-    "noauth": ("noauth/", "DRF APIView, no auth (reference)", True),
-    "plain": ("plain/", "plain async Django view, no auth (reference)", True),
+    "drf": ("drf/", "DRF APIView, protected GET", "protected", "hs256"),
+    "async": ("async/", "own async view, protected GET", "protected", "hs256"),
+    "async.usercache": (
+        "async/",
+        "own async view, protected GET, user cache",
+        "protected",
+        "usercache",
+    ),
+    "async.open": ("async-open/", "own async view, no auth", "open", "hs256"),
+    "noauth": ("noauth/", "DRF APIView, no auth (reference)", "reference", "hs256"),
+    "plain": ("plain/", "plain async Django view, no auth (reference)", "reference", "hs256"),
 }
 WORKERS = (1, 2)
 REPO = Path(__file__).resolve().parents[2]
@@ -41,16 +50,27 @@ class Figure:
     id: str
     label: str
     path: str
-    reference: bool
+    kind: str
     workers: int
+    profile: str = "hs256"
+
+    @property
+    def reference(self) -> bool:
+        """Measured for the floor column only."""
+        return self.kind == "reference"
+
+    @property
+    def protected(self) -> bool:
+        """Requested with the library's token (and refused without it)."""
+        return self.kind == "protected"
 
 
 def figures() -> list[Figure]:
     """Every HTTP row, in table order."""
     return [
-        Figure(f"http.{w}w.{key}", f"HTTP {w}w: {label}", path, ref, w)
+        Figure(f"http.{w}w.{key}", f"HTTP {w}w: {label}", path, kind, w, profile)
         for w in WORKERS
-        for key, (path, label, ref) in ENDPOINTS.items()
+        for key, (path, label, kind, profile) in ENDPOINTS.items()
     ]
 
 
@@ -86,8 +106,10 @@ def status(url: str, token: str | None) -> int:
 
 
 @contextmanager
-def servers(libs: list[str], env: dict[str, str], workers: int) -> Iterator[dict[str, str]]:
-    """Start one uvicorn per library (profile hs256); yield lib -> base URL; stop them all."""
+def servers(
+    libs: list[str], env: dict[str, str], workers: int, profile: str = "hs256"
+) -> Iterator[dict[str, str]]:
+    """Start one uvicorn per library (with ``profile``); yield lib -> base URL; stop them all."""
     started: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
     try:
         for lib in libs:
@@ -109,7 +131,7 @@ def servers(libs: list[str], env: dict[str, str], workers: int) -> Iterator[dict
                     "--no-access-log",
                 ],
                 cwd=REPO,
-                env={**env, "BENCH_LIB": lib, "BENCH_PROFILE": "hs256"},
+                env={**env, "BENCH_LIB": lib, "BENCH_PROFILE": profile},
                 start_new_session=True,
             )
             started[lib] = (process, f"http://127.0.0.1:{port}/")
@@ -132,5 +154,5 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def load_once(base: str, figure: Figure, token: str, seconds: float) -> loadgen.Load:
-    """One bounded run against ``figure``'s endpoint (with the token unless a reference)."""
-    return loadgen.run(base + figure.path, None if figure.reference else token, seconds)
+    """One bounded run against ``figure``'s endpoint (with the token if it is protected)."""
+    return loadgen.run(base + figure.path, token if figure.protected else None, seconds)
