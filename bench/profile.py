@@ -1,4 +1,4 @@
-"""Where jwtflow's time goes: ``python -m bench.profile [--calls N] [--only ID]``.
+"""Where jwtflow's time goes: ``python -m bench.profile [--calls N] [--only ID] [--profile P]``.
 
 Profiles jwtflow's verify (HS256) and sync authenticate with cProfile in a worker-like process
 and prints, per scenario, the share of time by area (PyJWT, jwtflow modules, Django ORM,
@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--only", action="append", default=[])
+    parser.add_argument(
+        "--profile", default="hs256", help="the settings profile: hs256, model, redis, usercache..."
+    )
     args = parser.parse_args(argv)
     from bench import keys
     from bench.libs.base import Context
@@ -90,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="jwtflow-profile-"))
     try:
         keys.generate(workdir)
-        os.environ.update(BENCH_LIB="jwtflow", BENCH_PROFILE="hs256", BENCH_DIR=str(workdir))
+        os.environ.update(BENCH_LIB="jwtflow", BENCH_PROFILE=args.profile, BENCH_DIR=str(workdir))
         setup = prepare_process(Context.from_environ())
         for scenario_id in args.only or DEFAULT_SCENARIOS:
             profile(setup, scenario_id, args.calls)
