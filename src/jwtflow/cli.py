@@ -15,9 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-
 from jwtflow import codec
 from jwtflow.errors import ConfigurationError, JWTFlowError, TokenError, TokenExpired
 from jwtflow.jwk import secret_jwk, thumbprint
@@ -29,7 +26,6 @@ from jwtflow.verifykey import key_from_file
 KEYGEN_ALGORITHMS = ("HS256", "HS384", "HS512", "RS256", "PS256", "ES256", "ES384", "EdDSA")
 TIME_CLAIMS = ("exp", "nbf", "iat", "auth_time")
 MAX_DATE = 253402300799  # 9999-12-31T23:59:59Z
-_CURVES = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,6 +48,9 @@ def keygen(args: argparse.Namespace) -> int:
         print(secret)
         print(f"# kid: {thumbprint(secret_jwk(secret.encode()))}", file=sys.stderr)
         return 0
+    # Imported here, not at the top: cryptography is slow to import; HS* keys need none.
+    from cryptography.hazmat.primitives import serialization
+
     private = _generate(alg)
     key = Key.build(alg, private, private.public_key())
     pem = private.private_bytes(
@@ -151,10 +150,14 @@ def _refused(error: JWTFlowError) -> int:
 
 
 def _generate(alg: str) -> Any:
+    # Imported here, not at the top: cryptography is slow to import; HS* keys need none.
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
     if alg.startswith(("RS", "PS")):
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    if alg in _CURVES:
-        return ec.generate_private_key(_CURVES[alg]())
+    curves = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1}
+    if alg in curves:
+        return ec.generate_private_key(curves[alg]())
     return ed25519.Ed25519PrivateKey.generate()
 
 

@@ -8,6 +8,8 @@ a client.
 PyJWT's algorithm objects do the cryptography, with each key prepared once (cached on the
 :class:`~jwtflow.keys.Key`) rather than handed to ``PyJWS`` per call, which re-screened an HMAC
 secret and re-parsed the header on every token; each segment is decoded and parsed once here.
+PyJWT (and cryptography under it) is imported when the first key is prepared, not with the
+package: it costs more to import than the rest of jwtflow together.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from typing import Any, NamedTuple
-
-from jwt.algorithms import Algorithm, get_default_algorithms
-from jwt.exceptions import PyJWTError
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jwtflow.errors import TokenError
 from jwtflow.keys import Key, KeyRing
+
+if TYPE_CHECKING:
+    from jwt.algorithms import Algorithm
 
 #: Tokens larger than this are refused before they are decoded (cheap denial-of-service guard).
 MAX_TOKEN_BYTES = 8192
@@ -35,7 +37,11 @@ MAX_JSON_DEPTH = 32
 FORBIDDEN_HEADER_PARAMETERS = ("jku", "x5u", "jwk", "x5c")
 
 _COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-_ALGORITHMS: dict[str, Algorithm] = get_default_algorithms()
+#: PyJWT's algorithm objects by name; filled by :func:`_load_pyjwt` when first needed.
+_ALGORITHMS: dict[str, Algorithm] = {}
+#: What verifying a bad token may raise: ValueError, plus PyJWT's errors once PyJWT is loaded
+#: (none can be raised before: only code that runs after loading it calls into PyJWT).
+_DECODE_ERRORS: tuple[type[Exception], ...] = (ValueError,)
 #: The last character of a segment whose length leaves 2 or 3 characters over a multiple of 4
 #: must leave its unused bits clear: otherwise it is a second spelling of the same bytes.
 _CANONICAL_LAST = ("", "", "AQgw", "AEIMQUYcgkosw048")
@@ -102,7 +108,7 @@ def _prepared(key: Key) -> _Prepared:
     # Prepared on first use, then reused: a ring's keys live as long as its runtime.
     prepared: _Prepared | None = key.prepared.get("codec")
     if prepared is None:
-        algorithm = _ALGORITHMS[key.alg]
+        algorithm = (_ALGORITHMS or _load_pyjwt())[key.alg]
         signing = None if key.signing is None else algorithm.prepare_key(key.signing)
         # Members in sorted order, as PyJWT wrote them: tokens stay byte-for-byte the same.
         header = {"alg": key.alg, "kid": key.kid, "typ": "JWT"}
@@ -111,6 +117,18 @@ def _prepared(key: Key) -> _Prepared:
         prepared = _Prepared(algorithm, signing, verifying, _b64encode(text) + ".")
         key.prepared["codec"] = prepared
     return prepared
+
+
+def _load_pyjwt() -> dict[str, Algorithm]:
+    global _DECODE_ERRORS
+    # Imported here, not at the top: PyJWT loads cryptography, slow to import (docs/benchmarks.md).
+    from jwt.algorithms import get_default_algorithms
+    from jwt.exceptions import PyJWTError
+
+    # The errors first: a thread that sees the algorithms must also see the errors.
+    _DECODE_ERRORS = (ValueError, PyJWTError)
+    _ALGORITHMS.update(get_default_algorithms())
+    return _ALGORITHMS
 
 
 def _verified_payload(raw: str, header: dict[str, Any], key: Key) -> bytes:
@@ -126,7 +144,7 @@ def _verified_payload(raw: str, header: dict[str, Any], key: Key) -> bytes:
         valid = prepared.algorithm.verify(
             signing_input.encode("ascii"), prepared.verifying, signature
         )
-    except (ValueError, PyJWTError):
+    except _DECODE_ERRORS:
         raise TokenError("Token could not be decoded.") from None
     if not valid:
         # No PyJWT exception lies behind this one, and none may ever be chained to it.

@@ -12,23 +12,15 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
-
-#: The curve each JWK ``crv`` names (RFC 7518 section 6.2.1.1, RFC 8812 for secp256k1).
-EC_CURVES: dict[str, type[ec.EllipticCurve]] = {
-    "P-256": ec.SECP256R1,
-    "P-384": ec.SECP384R1,
-    "P-521": ec.SECP521R1,
-    "secp256k1": ec.SECP256K1,
+#: The curve each JWK ``crv`` names, as cryptography names it (RFC 7518 section 6.2.1.1, RFC
+#: 8812 for secp256k1). Names, not classes: cryptography is imported only when a key is handled.
+EC_CURVES: dict[str, str] = {
+    "P-256": "secp256r1",
+    "P-384": "secp384r1",
+    "P-521": "secp521r1",
+    "secp256k1": "secp256k1",
 }
-_OKP_CURVES: dict[str, type[ed25519.Ed25519PrivateKey] | type[ed448.Ed448PrivateKey]] = {
-    "Ed25519": ed25519.Ed25519PrivateKey,
-    "Ed448": ed448.Ed448PrivateKey,
-}
-_OKP_PUBLIC: dict[str, type[ed25519.Ed25519PublicKey] | type[ed448.Ed448PublicKey]] = {
-    "Ed25519": ed25519.Ed25519PublicKey,
-    "Ed448": ed448.Ed448PublicKey,
-}
+_OKP_CURVES = ("Ed25519", "Ed448")
 #: RFC 7638 section 3.2: the members a thumbprint hashes, per key type.
 _THUMBPRINT_MEMBERS = {
     "RSA": ("e", "kty", "n"),
@@ -81,11 +73,14 @@ def public_jwk(public_key: Any) -> dict[str, str]:
     Raises:
         ValueError: the key is of a type JOSE does not define.
     """
+    # Imported here, not at the top: cryptography is slow to import (docs/benchmarks.md).
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
     if isinstance(public_key, rsa.RSAPublicKey):
         numbers = public_key.public_numbers()
         return {"kty": "RSA", "n": _uint(numbers.n), "e": _uint(numbers.e)}
     if isinstance(public_key, ec.EllipticCurvePublicKey):
-        crv = next(name for name, curve in EC_CURVES.items() if isinstance(public_key.curve, curve))
+        crv = next(name for name, curve in EC_CURVES.items() if public_key.curve.name == curve)
         size = (public_key.curve.key_size + 7) // 8
         point = public_key.public_numbers()
         x, y = _uint(point.x, size), _uint(point.y, size)
@@ -110,9 +105,7 @@ def load_jwk(jwk: Mapping[str, Any]) -> Any:
     if kty == "EC":
         return _ec(jwk)
     if kty == "OKP" and jwk.get("crv") in _OKP_CURVES:
-        if "d" in jwk:
-            return _OKP_CURVES[jwk["crv"]].from_private_bytes(b64decode(jwk["d"]))
-        return _OKP_PUBLIC[jwk["crv"]].from_public_bytes(b64decode(jwk.get("x")))
+        return _okp(jwk)
     raise ValueError("unsupported JWK key type")
 
 
@@ -126,6 +119,9 @@ def _int(jwk: Mapping[str, Any], name: str) -> int:
 
 
 def _rsa(jwk: Mapping[str, Any]) -> Any:
+    # Imported here, not at the top: cryptography is slow to import (docs/benchmarks.md).
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     public = rsa.RSAPublicNumbers(_int(jwk, "e"), _int(jwk, "n"))
     if "d" not in jwk:
         return public.public_key()
@@ -141,9 +137,14 @@ def _rsa(jwk: Mapping[str, Any]) -> Any:
 
 
 def _ec(jwk: Mapping[str, Any]) -> Any:
-    curve = EC_CURVES.get(jwk.get("crv"))  # type: ignore[arg-type]
-    if curve is None:
+    # Imported here, not at the top: cryptography is slow to import (docs/benchmarks.md).
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    name = EC_CURVES.get(jwk.get("crv"))  # type: ignore[arg-type]
+    if name is None:
         raise ValueError("unsupported curve")
+    # cryptography names each curve class after its curve: "secp256r1" is ec.SECP256R1.
+    curve: type[ec.EllipticCurve] = getattr(ec, name.upper())
     point = ec.EllipticCurvePublicNumbers(_int(jwk, "x"), _int(jwk, "y"), curve())
     public = point.public_key()
     if "d" not in jwk:
@@ -152,3 +153,20 @@ def _ec(jwk: Mapping[str, Any]) -> Any:
     if private.public_key().public_numbers() != public.public_numbers():
         raise ValueError("private key does not match its public point")
     return private
+
+
+def _okp(jwk: Mapping[str, Any]) -> Any:
+    # Imported here, not at the top: cryptography is slow to import (docs/benchmarks.md).
+    from cryptography.hazmat.primitives.asymmetric import ed448, ed25519
+
+    if "d" in jwk:
+        private: dict[str, type[ed25519.Ed25519PrivateKey] | type[ed448.Ed448PrivateKey]] = {
+            "Ed25519": ed25519.Ed25519PrivateKey,
+            "Ed448": ed448.Ed448PrivateKey,
+        }
+        return private[jwk["crv"]].from_private_bytes(b64decode(jwk["d"]))
+    public: dict[str, type[ed25519.Ed25519PublicKey] | type[ed448.Ed448PublicKey]] = {
+        "Ed25519": ed25519.Ed25519PublicKey,
+        "Ed448": ed448.Ed448PublicKey,
+    }
+    return public[jwk["crv"]].from_public_bytes(b64decode(jwk.get("x")))

@@ -9,15 +9,14 @@ it records the failure and the cached set (if any) stays in use.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jwtflow.jwkset import keys_from_jwks
 from jwtflow.remotekeys import RemoteKeySet
 
-logger = logging.getLogger("jwtflow")
+if TYPE_CHECKING:
+    import asyncio
 
 
 class HttpKeySetFetcher:
@@ -30,6 +29,7 @@ class HttpKeySetFetcher:
 
     def fetch(self, keyset: RemoteKeySet, kid: str | None, now: float) -> None:
         """Fetch ``keyset`` unless another thread just did."""
+        # Imported here: httpx is the optional `jwks` extra, and slow to import.
         import httpx
 
         with keyset.fetch_lock:
@@ -44,6 +44,7 @@ class HttpKeySetFetcher:
 
     async def afetch(self, keyset: RemoteKeySet, kid: str | None, now: float) -> None:
         """Fetch ``keyset`` without blocking the event loop, unless another task just did."""
+        # Imported here: httpx is the optional `jwks` extra, and slow to import.
         import httpx
 
         async with self._lock():
@@ -57,6 +58,10 @@ class HttpKeySetFetcher:
                 self._failed(keyset, now, error)
 
     def _lock(self) -> asyncio.Lock:
+        # Imported here, not at the top: asyncio is slow to import, and only afetch needs it
+        # (on an event loop, where asyncio is loaded already).
+        import asyncio
+
         loop = asyncio.get_running_loop()
         lock = self._loop_locks.get(loop)
         if lock is None:
@@ -73,5 +78,10 @@ class HttpKeySetFetcher:
         keyset.store(keys, now)
 
     def _failed(self, keyset: RemoteKeySet, now: float, error: Exception) -> None:
-        logger.warning("jwtflow: fetching JWKS_URL %s failed: %s", keyset.url, error)
+        # Imported here, not at the top: only a failed fetch logs, and logging is slow to import.
+        import logging
+
+        logging.getLogger("jwtflow").warning(
+            "jwtflow: fetching JWKS_URL %s failed: %s", keyset.url, error
+        )
         keyset.failed(now)

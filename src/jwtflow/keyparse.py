@@ -9,34 +9,28 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from typing import TYPE_CHECKING, Any
 
 from jwtflow.errors import ConfigurationError
 from jwtflow.jwk import load_jwk
+from jwtflow.keyspec import is_path
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: RFC 7518 section 3.2: an HMAC key must be at least as long as the hash output.
 HMAC_MIN_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 #: RFC 7518 section 3.3: RSA keys of 2048 bits or more.
 RSA_MIN_BITS = 2048
-#: The curve each ECDSA algorithm is defined on (RFC 7518 section 3.4, RFC 8812 section 3.2).
-CURVES: dict[str, type[ec.EllipticCurve]] = {
-    "ES256": ec.SECP256R1,
-    "ES256K": ec.SECP256K1,
-    "ES384": ec.SECP384R1,
-    "ES512": ec.SECP521R1,
+#: The curve each ECDSA algorithm is defined on, as cryptography names it (RFC 7518 section 3.4,
+#: RFC 8812 section 3.2). Names, not classes: cryptography is imported only when a key is parsed.
+CURVES: dict[str, str] = {
+    "ES256": "secp256r1",
+    "ES256K": "secp256k1",
+    "ES384": "secp384r1",
+    "ES512": "secp521r1",
 }
 _PEM_MARKERS = (b"-----BEGIN", b"ssh-", b"ecdsa-sha2-")
-_PRIVATE_TYPES = (
-    rsa.RSAPrivateKey,
-    ec.EllipticCurvePrivateKey,
-    ed25519.Ed25519PrivateKey,
-    ed448.Ed448PrivateKey,
-)
 
 
 @dataclass(frozen=True)
@@ -90,6 +84,10 @@ def load_pem(slot: Slot, material: bytes, *, private: bool) -> Any:
     Raises:
         ConfigurationError: it cannot be parsed as such a key.
     """
+    # Imported here, not at the top: cryptography is slow to import (docs/benchmarks.md).
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
     try:
         if private:
             return serialization.load_pem_private_key(material, password=None)
@@ -106,13 +104,17 @@ def check_kind(slot: Slot, algorithm: str, public_key: Any) -> None:
     Raises:
         ConfigurationError: it is not.
     """
+    # Imported here, not at the top: cryptography is slow to import (docs/benchmarks.md).
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
     if algorithm.startswith(("RS", "PS")):
         fits = isinstance(public_key, rsa.RSAPublicKey)
         if fits and public_key.key_size < RSA_MIN_BITS:
             raise slot.error(f"is an RSA key under {RSA_MIN_BITS} bits; use 2048+.")
     elif algorithm in CURVES:
-        fits = isinstance(public_key, ec.EllipticCurvePublicKey) and isinstance(
-            public_key.curve, CURVES[algorithm]
+        fits = (
+            isinstance(public_key, ec.EllipticCurvePublicKey)
+            and public_key.curve.name == CURVES[algorithm]
         )
     else:
         fits = isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey)
@@ -122,6 +124,9 @@ def check_kind(slot: Slot, algorithm: str, public_key: Any) -> None:
 
 def spki(public_key: Any) -> bytes:
     """The DER SubjectPublicKeyInfo of ``public_key``, to compare two public keys."""
+    # Imported here, not at the top: cryptography is slow to import (docs/benchmarks.md).
+    from cryptography.hazmat.primitives import serialization
+
     return bytes(
         public_key.public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -146,16 +151,18 @@ def load_entry(slot: Slot, algorithm: str, value: Any, *, signing: bool) -> tupl
         secret = hmac_secret(slot, algorithm, material)
         return (secret if signing else None), secret
     key = _asymmetric(slot, algorithm, material, signing=signing)
-    is_private = isinstance(key, _PRIVATE_TYPES)
-    public = key.public_key() if is_private else key
+    public = key.public_key() if _is_private(key) else key
     check_kind(slot, algorithm, public)
     return (key if signing else None), public
 
 
 def _material(slot: Slot, value: Any) -> Any:
-    if isinstance(value, Path):
+    if is_path(value):
         value = _read(slot, value)
     if isinstance(value, dict):
+        # Imported here, not at the top: cryptography is slow to import (docs/benchmarks.md).
+        from cryptography.exceptions import UnsupportedAlgorithm
+
         try:
             return load_jwk(value)
         except (ValueError, TypeError, UnsupportedAlgorithm):
@@ -185,6 +192,19 @@ def _asymmetric(slot: Slot, algorithm: str, material: Any, *, signing: bool) -> 
             )
         private = signing or b"PRIVATE KEY-----" in material
         return load_pem(slot, material, private=private)
-    if signing and not isinstance(material, _PRIVATE_TYPES):
+    if signing and not _is_private(material):
         raise slot.error(f"is a public key; a signing key under {algorithm} must be private.")
     return material
+
+
+def _is_private(key: Any) -> bool:
+    # Imported here, not at the top: cryptography is slow to import (docs/benchmarks.md).
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+    private = (
+        rsa.RSAPrivateKey,
+        ec.EllipticCurvePrivateKey,
+        ed25519.Ed25519PrivateKey,
+        ed448.Ed448PrivateKey,
+    )
+    return isinstance(key, private)

@@ -5,12 +5,15 @@ The key material itself is parsed later, once, by :mod:`jwtflow.keys` when the r
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from jwtflow.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: Longest ``kid`` accepted in settings and in token headers.
 MAX_KID_LENGTH = 255
@@ -45,6 +48,14 @@ def is_kid(value: object) -> bool:
     return isinstance(value, str) and 0 < len(value) <= MAX_KID_LENGTH
 
 
+def is_path(value: object) -> TypeGuard[Path]:
+    """Whether ``value`` is a ``pathlib.Path``, without importing pathlib to find out."""
+    # No Path exists before pathlib is imported; importing it (slow: it loads urllib) only to
+    # answer no would put it on `import jwtflow`.
+    pathlib = sys.modules.get("pathlib")
+    return pathlib is not None and isinstance(value, pathlib.Path)
+
+
 def _entry(setting: str, index: int, item: Any, algorithms: Collection[str]) -> KeySpec:
     def error(message: str) -> ConfigurationError:
         return ConfigurationError(setting, f"entry [{index}] {message}")
@@ -58,7 +69,7 @@ def _entry(setting: str, index: int, item: Any, algorithms: Collection[str]) -> 
     if not isinstance(alg, str) or alg not in algorithms:
         raise error(f"'alg' {alg!r} is not supported; use one of {sorted(algorithms)}.")
     key = item.get("key")
-    if (isinstance(key, str | bytes) and key) or isinstance(key, Path):
+    if (isinstance(key, str | bytes) and key) or is_path(key):
         material: str | bytes | dict[str, Any] | Path = key
     elif isinstance(key, Mapping) and key:
         material = dict(key)

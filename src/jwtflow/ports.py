@@ -8,16 +8,26 @@ The session operations and their atomicity are described in ``docs/sessions.md``
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, Self
-
-from asgiref.sync import sync_to_async
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, Self, TypeVar
 
 from jwtflow.records import Rotation, Session, TokenCheck
 
 if TYPE_CHECKING:
     from jwtflow.config import Config
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+async def _in_thread(function: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    """Run ``function`` in asgiref's thread for sync code (``sync_to_async``) and await it."""
+    # Imported here, not at the top: asgiref loads asyncio, slow to import, and only a default
+    # async twin needs it (on an event loop, where asyncio is loaded already).
+    from asgiref.sync import sync_to_async
+
+    return await sync_to_async(function)(*args, **kwargs)
 
 
 class BlacklistBackend(abc.ABC):
@@ -161,15 +171,15 @@ class BlacklistBackend(abc.ABC):
 
     async def ablacklist(self, jti: str, *, expires_at: datetime) -> bool:
         """Async twin of :meth:`blacklist` (a thread hop unless overridden)."""
-        return await sync_to_async(self.blacklist)(jti, expires_at=expires_at)
+        return await _in_thread(self.blacklist, jti, expires_at=expires_at)
 
     async def ais_blacklisted(self, jti: str) -> bool:
         """Async twin of :meth:`is_blacklisted` (a thread hop unless overridden)."""
-        return await sync_to_async(self.is_blacklisted)(jti)
+        return await _in_thread(self.is_blacklisted, jti)
 
     async def acreate_session(self, session: Session) -> None:
         """Async twin of :meth:`create_session` (a thread hop unless overridden)."""
-        await sync_to_async(self.create_session)(session)
+        await _in_thread(self.create_session, session)
 
     async def arotate_session(
         self,
@@ -182,27 +192,33 @@ class BlacklistBackend(abc.ABC):
         expires: datetime,
     ) -> Rotation:
         """Async twin of :meth:`rotate_session` (a thread hop unless overridden)."""
-        return await sync_to_async(self.rotate_session)(
-            sid, user_key, generation, now=now, grace_seconds=grace_seconds, expires=expires
+        return await _in_thread(
+            self.rotate_session,
+            sid,
+            user_key,
+            generation,
+            now=now,
+            grace_seconds=grace_seconds,
+            expires=expires,
         )
 
     async def acheck_token(self, check: TokenCheck) -> bool:
         """Async twin of :meth:`check_token` (a thread hop unless overridden)."""
-        return await sync_to_async(self.check_token)(check)
+        return await _in_thread(self.check_token, check)
 
     async def aend_session(self, sid: str, user_key: str, *, now: datetime) -> bool:
         """Async twin of :meth:`end_session` (a thread hop unless overridden)."""
-        return await sync_to_async(self.end_session)(sid, user_key, now=now)
+        return await _in_thread(self.end_session, sid, user_key, now=now)
 
     async def aend_all_sessions(
         self, user_key: str, *, now: datetime, keep_until: datetime
     ) -> None:
         """Async twin of :meth:`end_all_sessions` (a thread hop unless overridden)."""
-        await sync_to_async(self.end_all_sessions)(user_key, now=now, keep_until=keep_until)
+        await _in_thread(self.end_all_sessions, user_key, now=now, keep_until=keep_until)
 
     async def alist_sessions(self, user_key: str, *, now: datetime) -> list[Session]:
         """Async twin of :meth:`list_sessions` (a thread hop unless overridden)."""
-        return await sync_to_async(self.list_sessions)(user_key, now=now)
+        return await _in_thread(self.list_sessions, user_key, now=now)
 
     async def aload_user(
         self, users: UserStore, user_id: object, check: TokenCheck

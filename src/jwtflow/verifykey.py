@@ -11,8 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
 from jwtflow.jwk import load_jwk
 from jwtflow.keyparse import CURVES, Slot, load_entry, load_pem, looks_like_pem
 from jwtflow.keys import Key
@@ -45,6 +43,9 @@ def key_from_file(path: Path, alg: str | None, header: dict[str, Any]) -> Key:
 
 
 def _algorithm(material: Any, header_alg: str) -> str:
+    # Imported here, not at the top: cryptography is slow to import (docs/benchmarks.md).
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     is_jwk = isinstance(material, dict)
     if is_jwk and isinstance(material.get("alg"), str):
         return str(material["alg"])
@@ -56,7 +57,7 @@ def _algorithm(material: Any, header_alg: str) -> str:
         return _from_header(("RS", "PS"), header_alg)
     if isinstance(public, ec.EllipticCurvePublicKey):
         # A curve JOSE does not use falls back to ES256, which the key check then refuses.
-        fits = (alg for alg, curve in CURVES.items() if isinstance(public.curve, curve))
+        fits = (alg for alg, curve in CURVES.items() if public.curve.name == curve)
         return next(fits, "ES256")
     return "EdDSA"
 
