@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import math
 import re
 import secrets
 import uuid
@@ -84,10 +83,12 @@ def check(payload: Mapping[str, Any], token_type: str | None, now: float, config
 
 def _numeric_date(payload: Mapping[str, Any], name: str) -> float:
     value = payload[name]
+    # The range check refuses NaN and the infinities as well (every comparison with NaN is
+    # false), and integers too large for a float, on which math.isfinite() raised
+    # OverflowError. A tuple, not int | float: isinstance with a union is ~4x slower.
     if (
-        not isinstance(value, int | float)
+        not isinstance(value, (int, float))
         or isinstance(value, bool)
-        or not math.isfinite(value)
         or not 0 <= value <= MAX_NUMERIC_DATE
     ):
         raise TokenError(f"Token claim {name!r} is not a valid NumericDate.")

@@ -23,7 +23,8 @@ def run_sync(flow: Flow[T], ports: Ports) -> T:
             effect = flow.send(answer)
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
-        answer = _port_call(effect, ports, "")()
+        args, kwargs = effect.arguments()
+        answer = _port_method(effect, ports, "")(*args, **kwargs)
 
 
 async def run_async(flow: Flow[T], ports: Ports) -> T:
@@ -34,10 +35,9 @@ async def run_async(flow: Flow[T], ports: Ports) -> T:
             effect = flow.send(answer)
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
-        answer = await _port_call(effect, ports, "a")()
+        args, kwargs = effect.arguments()
+        answer = await _port_method(effect, ports, "a")(*args, **kwargs)
 
 
-def _port_call(effect: Effect, ports: Ports, prefix: str) -> Callable[[], Any]:
-    args, kwargs = effect.arguments()
-    method = getattr(getattr(ports, effect.port), prefix + effect.method)
-    return lambda: method(*args, **kwargs)
+def _port_method(effect: Effect, ports: Ports, prefix: str) -> Callable[..., Any]:
+    return getattr(getattr(ports, effect.port), prefix + effect.method)  # type: ignore[no-any-return]

@@ -229,7 +229,9 @@ def verify(
     Raises:
         TokenError: on any failure; ``TokenBlacklisted`` for a revoked one.
     """
-    yield from remotekeys.fetch_if_needed(runtime.keys, raw, runtime.clock.now())
+    if runtime.keys.remote is not None:
+        # Only a remote key set (JWKS_URL) can need a fetch; without one, skip the generator.
+        yield from remotekeys.fetch_if_needed(runtime.keys, raw, runtime.clock.now())
     token = decode_any(runtime, raw) if token_class is None else token_class.decode(runtime, raw)
     if not (yield from sessions.is_alive(runtime, token.payload)):
         raise TokenBlacklisted()

@@ -182,11 +182,14 @@ def test_times_must_be_numeric_dates(runtime: Runtime, name: str, value: Any) ->
 
 
 @pytest.mark.parametrize("name", ["exp", "iat", "nbf"])
-@pytest.mark.parametrize("literal", ["253402300800", "1e308", "-1e308", "99999999999999999999"])
+@pytest.mark.parametrize(
+    "literal", ["253402300800", "1e308", "-1e308", "99999999999999999999", "9" * 400]
+)
 def test_times_past_year_9999_or_infinite_are_rejected(
     runtime: Runtime, name: str, literal: str
 ) -> None:
-    # Written as JSON text, as json.dumps would not (1e400 is the codec's to refuse).
+    # Written as JSON text, as json.dumps would not (1e400 is the codec's to refuse). An
+    # integer too large for a float is refused like any other (it was an OverflowError).
     payload = claims_for(runtime.clock.now(), **{name: 0})
     text = hs_payload_text(payload, name, literal)
     rejected(runtime, text, f"Token claim {name!r} is not a valid NumericDate.")

@@ -8,13 +8,15 @@ from typing import Any
 import pytest
 
 from jwtflow import flows, tokens
+from jwtflow.config import Config
 from jwtflow.errors import (
     BlacklistDisabled,
     TokenBlacklisted,
     TokenTypeInvalid,
 )
 from jwtflow.memory import MemoryBlacklistBackend, MemoryUser, MemoryUserStore
-from jwtflow.runtime import Runtime
+from jwtflow.remotekeys import FetchKeySet
+from jwtflow.runtime import Ports, Runtime
 from jwtflow.tokens import AccessToken, RefreshToken
 
 from .helpers import Drive, MakeRuntime, fails
@@ -96,3 +98,14 @@ def test_blacklist_when_disabled_raises(
     runtime = make_runtime(BLACKLIST_ENABLED=False)
     token = RefreshToken.for_user(alice)
     fails(drive, tokens.blacklist(runtime, token), runtime.ports, BlacklistDisabled)
+
+
+def test_verify_asks_for_the_remote_key_set_before_decoding(runtime: Runtime) -> None:
+    # With JWKS_URL and no set fetched yet, the first thing verify needs is the issuer's keys.
+    settings = {"JWKS_URL": "https://issuer.example/jwks.json"}
+    ports = Ports(blacklist=MemoryBlacklistBackend(), users=MemoryUserStore())
+    verifier = Runtime.build(Config.from_mapping(settings), ports, clock=runtime.clock)
+    flow = tokens.verify(verifier, str(AccessToken.mint(runtime, {"user_id": 1})), AccessToken)
+    effect = next(flow)
+    assert isinstance(effect, FetchKeySet)
+    assert effect.keyset is verifier.keys.remote
