@@ -10,6 +10,8 @@
 #   make demo         migrate + seed the example project, print a curl walkthrough, serve on :8000
 #   make bench        jwtflow vs simplejwt vs drf-restflow vs a hand-written floor, in .venv-bench
 #                     (BENCH_ARGS="--quick" or "--only verify" etc.; see docs/benchmarks.md)
+#   make soak         100k authentications per scenario under tracemalloc; fails if the heap grows
+#                     (SOAK_ARGS="--calls 20000" or "--only auth.async.model"; a few minutes)
 #   make clean        stop services, remove venvs, caches, coverage data and the demo database
 
 SHELL := bash
@@ -88,6 +90,14 @@ $(BENCH_VENV)/.installed: pyproject.toml bench/requirements.txt scripts/find-pyt
 
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python -m bench.run $(BENCH_ARGS)
+
+# The soak needs jwtflow alone (no peers), so it runs in the test venv. Not part of `make test`.
+SOAK_ARGS ?=
+
+.PHONY: soak
+
+soak: venv
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 services-start:
 	bash scripts/services.sh start
