@@ -10,9 +10,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import re
 import secrets
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,7 +57,7 @@ def mint(
     expires = issued_at + int(lifetime.total_seconds())
     if AUTH_TIME_CLAIM in claims:
         expires = min(expires, session_end(config, claims[AUTH_TIME_CLAIM], expires))
-    payload.update(token_type=token_type, exp=expires, iat=issued_at, jti=uuid.uuid4().hex)
+    payload.update(token_type=token_type, exp=expires, iat=issued_at, jti=new_jti())
     if config.issuer is not None:
         payload["iss"] = config.issuer
     if config.audience is not None:
@@ -152,6 +152,15 @@ def _check_session(payload: Mapping[str, Any]) -> None:
         generation = payload.get(GENERATION_CLAIM)
         if type(generation) is not int or not 0 <= generation <= MAX_GENERATION:
             raise TokenError("Token has no valid 'gen' claim.")
+
+
+def new_jti() -> str:
+    """A fresh token id: a random version-4 UUID as 32 hex digits, as ``uuid.uuid4().hex``."""
+    # The same bits as uuid.uuid4(), without building a UUID object (a quarter of minting).
+    octets = bytearray(os.urandom(16))
+    octets[6] = octets[6] & 0x0F | 0x40  # version 4
+    octets[8] = octets[8] & 0x3F | 0x80  # the RFC 4122 variant
+    return octets.hex()
 
 
 def new_sid() -> str:

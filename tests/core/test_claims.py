@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -61,6 +62,14 @@ def test_mint_sets_type_times_and_a_fresh_jti() -> None:
     assert "aud" not in payload
     again = claims.mint("access", timedelta(minutes=5), NOW, config(), {"user_id": 7})
     assert again["jti"] != payload["jti"]
+
+
+def test_new_jtis_are_random_uuid4_in_hex() -> None:
+    jtis = {claims.new_jti() for _ in range(200)}
+    assert len(jtis) == 200
+    for jti in jtis:
+        parsed = uuid.UUID(hex=jti)
+        assert (parsed.version, parsed.variant, parsed.hex) == (4, uuid.RFC_4122, jti)
 
 
 def test_mint_does_not_mutate_the_given_claims() -> None:
