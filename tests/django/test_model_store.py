@@ -13,6 +13,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.db import OperationalError, connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import QuerySet
 from django.test.signals import update_connections_time_zone
 from django.utils import timezone
@@ -145,7 +146,8 @@ def test_a_database_error_fails_closed(
 
 def test_a_database_error_in_the_user_query_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
     user = User.objects.create_user("alice", password="pw")
-    monkeypatch.setattr(QuerySet, "get", _broken)
+    monkeypatch.setattr(CursorWrapper, "execute", _broken)
+    monkeypatch.setattr(CursorDebugWrapper, "execute", _broken)
     with pytest.raises(StoreUnavailable):
         ModelBlacklistBackend().load_user(
             DjangoUserStore("id"), user.id, TokenCheck(ALICE, None, 0, start())

@@ -10,6 +10,7 @@ import django
 import pytest
 from django.contrib.auth.models import User
 from django.db import InterfaceError, OperationalError
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.test import RequestFactory
@@ -116,14 +117,17 @@ class TestGet:
             assert call(store, "get", "slug-bob") is None
             assert store.user_id(slug_user) == "slug-alice"
 
+    @pytest.mark.django_db
     @pytest.mark.parametrize("error", [OperationalError, InterfaceError])
     def test_unreachable_database_is_store_unavailable(
         self, call: Call, monkeypatch: pytest.MonkeyPatch, error: type[Exception]
     ) -> None:
-        def fail(**lookup: Any) -> None:
+        def fail(*args: Any, **kwargs: Any) -> None:
             raise error("connection refused")
 
-        monkeypatch.setattr(User._default_manager, "get", fail)
+        # Below both the hand-assembled query and the ORM's.
+        monkeypatch.setattr(CursorWrapper, "execute", fail)
+        monkeypatch.setattr(CursorDebugWrapper, "execute", fail)
 
         with pytest.raises(StoreUnavailable) as caught:
             call(DjangoUserStore("id"), "get", 1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.db import DatabaseError, IntegrityError, transaction
@@ -31,12 +31,6 @@ from jwtflow.django.session_queries import (
 from jwtflow.errors import StoreUnavailable
 from jwtflow.ports import BlacklistBackend, UserStore
 from jwtflow.records import Rotation, RotationOutcome, Session, TokenCheck
-
-if TYPE_CHECKING:
-    pass
-
-#: The annotation that carries the session check on the user row.
-ALIVE = "_jwtflow_token_alive"
 
 
 class ModelBlacklistBackend(BlacklistBackend):
@@ -186,20 +180,21 @@ class ModelBlacklistBackend(BlacklistBackend):
     ) -> tuple[Any | None, bool]:
         """Load the user with the session check as an annotation: one query.
 
-        Another user store gets the default (its lookup, then :meth:`check_token`).
+        Another user store, or users kept in another database than the sessions, get the
+        default (the user lookup, then :meth:`check_token`).
 
         Raises:
             StoreUnavailable: the database failed.
         """
         from jwtflow.django.users import DjangoUserStore
 
-        if not isinstance(users, DjangoUserStore):
+        database = primary()
+        if not isinstance(users, DjangoUserStore) or users.write_database() != database:
+            # Users in another database than the sessions: one query there, one here.
             return super().load_user(users, user_id, check)
         with _unavailable():
-            user = users.get_annotated(user_id, {ALIVE: alive_sql(check)})
-        if user is None:
-            return None, False
-        return user, bool(user.__dict__.pop(ALIVE))
+            user, alive = users.get_with_column(user_id, alive_sql(check), using=database)
+        return user, user is not None and bool(alive)
 
     async def aload_user(
         self, users: UserStore, user_id: object, check: TokenCheck

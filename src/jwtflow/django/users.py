@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import django
 from asgiref.sync import sync_to_async
 from django.contrib import auth
-from django.core.exceptions import ValidationError
-from django.db import DataError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, router
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 
+from jwtflow.django.user_rows import ILL_FITTING_ID, UserRowQuery, is_plain
 from jwtflow.errors import StoreUnavailable
 
-# A claim that does not fit the id field ("abc" for an integer, a malformed UUID, an integer
-# past the column's range) identifies nobody: that is user_not_found, not a server error.
-_ILL_FITTING_ID = (ValueError, TypeError, OverflowError, ValidationError, DataError)
 _UNREACHABLE = (OperationalError, InterfaceError)
 _UNAVAILABLE = "The user database is unavailable; try again later."
+#: The annotation that carries the extra column on the ORM's path.
+_COLUMN = "_jwtflow_column"
 
 
 class DjangoUserStore:
@@ -28,6 +29,8 @@ class DjangoUserStore:
     def __init__(self, id_field: str) -> None:
         self.id_field = id_field
         self.model = auth.get_user_model()
+        plain = is_plain(self.model._default_manager)
+        self._rows = UserRowQuery(self.model, id_field) if plain else None
 
     def get(self, user_id: object) -> Any | None:
         """Return the user whose id field equals ``user_id``, or None.
@@ -35,28 +38,51 @@ class DjangoUserStore:
         Raises:
             StoreUnavailable: the database could not be reached.
         """
-        return self.get_annotated(user_id, {})
+        return self.get_with_column(user_id, None)[0]
 
-    def get_annotated(self, user_id: object, annotations: Mapping[str, Any]) -> Any | None:
-        """:meth:`get`, with ``annotations`` (query expressions) computed in the same query.
+    def get_with_column(
+        self, user_id: object, column: tuple[str, Sequence[Any]] | None, using: str | None = None
+    ) -> tuple[Any | None, Any]:
+        """:meth:`get`, plus a boolean SQL expression ``column`` (``(sql, params)``) computed in
+        the same query, on database ``using`` (default: where the router reads users).
 
-        This is how the model store checks a token's session while loading its user.
+        This is how the model store checks a token's session while loading its user. Returns
+        ``(user, value)``, or ``(None, None)``.
 
         Raises:
             StoreUnavailable: the database could not be reached.
         """
+        using = using or router.db_for_read(self.model)
         try:
-            manager = self.model._default_manager
-            users = manager.annotate(**annotations) if annotations else manager
-            user = users.get(**{self.id_field: user_id})
-        except (self.model.DoesNotExist, self.model.MultipleObjectsReturned, *_ILL_FITTING_ID):
-            return None
+            if self._rows is not None:
+                user, value = self._rows.fetch(using, user_id, column)
+            else:
+                user, value = self._orm_get(using, user_id, column)
         except _UNREACHABLE as error:
             raise StoreUnavailable(_UNAVAILABLE) from error
         # The ORM coerces ("42" finds pk 42, True finds pk 1); a claim must match exactly, as
         # minted, so a token from another USER_ID_FIELD era cannot name a different user.
-        minted = self.user_id(user)
-        return user if type(minted) is type(user_id) and minted == user_id else None
+        minted = None if user is None else self.user_id(user)
+        if type(minted) is not type(user_id) or minted != user_id:
+            return None, None
+        return user, value
+
+    def write_database(self) -> str:
+        """The alias of the database users are written to (the primary, for them)."""
+        return router.db_for_write(self.model)
+
+    def _orm_get(
+        self, using: str, user_id: object, column: tuple[str, Sequence[Any]] | None
+    ) -> tuple[Any, Any]:
+        """The ORM's query, for a default manager that filters, joins or defers."""
+        users = self.model._default_manager.using(using)
+        if column is not None:
+            users = users.annotate(**{_COLUMN: RawSQL(column[0], column[1], BooleanField())})  # noqa: S611
+        try:
+            user = users.get(**{self.id_field: user_id})
+        except (self.model.DoesNotExist, self.model.MultipleObjectsReturned, *ILL_FITTING_ID):
+            return None, None
+        return user, user.__dict__.pop(_COLUMN, None)
 
     async def aget(self, user_id: object) -> Any | None:
         """Async twin of :meth:`get` (one thread hop, as Django's ORM has no async driver)."""
