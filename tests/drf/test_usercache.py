@@ -7,8 +7,9 @@ from the cache; :func:`forget_users` is how such a change is reported.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.contrib.auth.models import User
@@ -23,12 +24,28 @@ from tests.forge import PASSWORD, Http, Response, assert_rejected
 
 pytestmark = pytest.mark.django_db(transaction=True)
 JWTSettings = Callable[..., None]
+REDIS = "django.core.cache.backends.redis.RedisCache"
 
 
 @pytest.fixture
-def cached(jwt_settings: JWTSettings, redis_url: str) -> CachedUserStore:
+def users_cache(settings: Any, redis_url: str) -> Iterator[str]:
+    """A cache alias ``users`` on a Redis database of its own, emptied before and after.
+
+    Not the shared ``redis`` alias: other tests flush that database, which would empty the user
+    cache under a test that relies on an entry being there.
+    """
+    parts = urlsplit(redis_url)
+    location = urlunsplit((parts.scheme, parts.netloc, "/7", "", ""))
+    settings.CACHES = {**settings.CACHES, "users": {"BACKEND": REDIS, "LOCATION": location}}
+    caches["users"].clear()
+    yield "users"
+    caches["users"].clear()
+
+
+@pytest.fixture
+def cached(jwt_settings: JWTSettings, users_cache: str) -> CachedUserStore:
     """USER_CACHE_SECONDS on the test Redis, with the per-request revocation check on."""
-    jwt_settings(USER_CACHE_SECONDS=60, USER_CACHE_ALIAS="redis", CHECK_REVOKE_TOKEN=True)
+    jwt_settings(USER_CACHE_SECONDS=60, USER_CACHE_ALIAS=users_cache, CHECK_REVOKE_TOKEN=True)
     store = current().ports.users
     assert isinstance(store, CachedUserStore)
     return store
@@ -130,9 +147,9 @@ def test_a_last_login_save_keeps_the_entry(http: Http, user: User, cached: Cache
 
 
 def test_a_renamed_user_forgets_the_old_id(
-    http: Http, user: User, jwt_settings: JWTSettings, redis_url: str
+    http: Http, user: User, jwt_settings: JWTSettings, users_cache: str
 ) -> None:
-    jwt_settings(USER_CACHE_SECONDS=60, USER_CACHE_ALIAS="redis", USER_ID_FIELD="username")
+    jwt_settings(USER_CACHE_SECONDS=60, USER_CACHE_ALIAS=users_cache, USER_ID_FIELD="username")
     old = login(http)["access"]
     assert me(http, old).status_code == 200
     user.username = "alicia"
@@ -150,7 +167,7 @@ def test_the_commit_forgets_again(http: Http, user: User, cached: CachedUserStor
         user.is_active = False
         user.save()
         # As if the transaction outlived the tombstone and a request cached the old row.
-        caches["redis"].set(key, (stale,), 60)
+        caches["users"].set(key, (stale,), 60)
     assert_rejected(me(http, access), "user_inactive")
 
 
