@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from asgiref.sync import SyncToAsync
 from django.test import AsyncClient, Client
 
 from tests.forge import Response
@@ -49,3 +50,17 @@ def _send(client: Any, method: str, path: str, data: Any, headers: dict[str, str
 async def _asend(method: str, path: str, data: Any, headers: dict[str, str]) -> Response:
     response: Response = await _send(AsyncClient(), method, path, data, headers)
     return response
+
+
+@pytest.fixture
+def hops(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The functions run through ``sync_to_async`` (thread hops) from now on, in order."""
+    found: list[Any] = []
+    hop = SyncToAsync.__call__
+
+    def counted(self: SyncToAsync[Any, Any], *args: Any, **kwargs: Any) -> Any:
+        found.append(self.func)
+        return hop(self, *args, **kwargs)
+
+    monkeypatch.setattr(SyncToAsync, "__call__", counted)
+    return found

@@ -77,3 +77,24 @@ def test_the_session_check_is_one_query_and_loads_no_user(
     with django_assert_num_queries(1) as captured:
         authenticate("sync", f"Bearer {access}")
     assert "auth_user" not in captured.captured_queries[0]["sql"]
+
+
+@pytest.mark.redis
+def test_async_with_the_redis_store_makes_no_thread_hop(
+    jwt_settings: Any, redis_url: str, hops: list[Any]
+) -> None:
+    # The session check is awaited on redis.asyncio: nothing may run in a thread.
+    url = redis_url.rsplit("/", 1)[0] + "/15"  # not the shared cache's database
+    jwt_settings(BLACKLIST_BACKEND="jwtflow.RedisBlacklistBackend", BLACKLIST_REDIS_URL=url)
+    access = AccessToken.mint(current(), {"user_id": 42})
+    request = Request(APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {access}"))
+
+    async def authenticate_once() -> Any:
+        try:
+            return await JWTStatelessAuthentication().aauthenticate(request)
+        finally:
+            await current().ports.blacklist.aclose()  # type: ignore[attr-defined]
+
+    user, _ = asyncio.run(authenticate_once())
+    assert user.pk == 42
+    assert hops == []

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from asgiref.sync import SyncToAsync
 from django.contrib.auth.models import User
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
@@ -18,20 +17,6 @@ from jwtflow.runtime import current
 pytestmark = pytest.mark.django_db(transaction=True)
 JWTSettings = Callable[..., None]
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
-
-
-@pytest.fixture
-def hops(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """The functions run through ``sync_to_async`` from now on, in order."""
-    found: list[Any] = []
-    hop = SyncToAsync.__call__
-
-    def counted(self: SyncToAsync[Any, Any], *args: Any, **kwargs: Any) -> Any:
-        found.append(self.func)
-        return hop(self, *args, **kwargs)
-
-    monkeypatch.setattr(SyncToAsync, "__call__", counted)
-    return found
 
 
 def authenticate(access: str) -> Any:
