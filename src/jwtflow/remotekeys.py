@@ -14,8 +14,6 @@ verification answers 503 ``store_unavailable``.
 
 from __future__ import annotations
 
-import importlib.util
-import threading
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -39,6 +37,10 @@ class RemoteKeySet:
         self.cache_seconds = cache_seconds
         self.min_refresh_seconds = min_refresh_seconds
         self.timeout_seconds = timeout_seconds
+        # Imported here, not at the top: only a JWKS_URL needs locks, and `import jwtflow` stays
+        # lighter without threading.
+        import threading
+
         #: Held by a sync fetch, so concurrent threads share one request.
         self.fetch_lock = threading.Lock()
         self._state = threading.Lock()
@@ -55,6 +57,9 @@ class RemoteKeySet:
         """
         if config.jwks_url is None:
             return None
+        # Imported here, not at the top: only a JWKS_URL needs it (import cost).
+        import importlib.util
+
         if importlib.util.find_spec("httpx") is None:
             raise ConfigurationError(
                 "JWKS_URL", "needs httpx to fetch the key set: pip install 'jwtflow[jwks]'."
