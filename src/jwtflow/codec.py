@@ -104,6 +104,16 @@ def unverified(raw: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return header, _json_object(_b64decode(payload_segment, "payload"), "payload")
 
 
+def prepare(keys: KeyRing) -> None:
+    """Prepare every key of ``keys`` now (loading PyJWT and cryptography), not on first use.
+
+    A server calls it at start-up so that its first request does not pay for the imports.
+    Remote (JWKS) keys are prepared when they are fetched.
+    """
+    for key in keys.keys:
+        _prepared(key)
+
+
 def _prepared(key: Key) -> _Prepared:
     # Prepared on first use, then reused: a ring's keys live as long as its runtime.
     prepared: _Prepared | None = key.prepared.get("codec")

@@ -413,3 +413,11 @@ def test_json_with_many_brackets_but_shallow_is_accepted(part: str, keys: KeyRin
 def test_json_nested_up_to_the_depth_cap_is_accepted(part: str, keys: KeyRing) -> None:
     raw = _with_member(part, '"x":' + _nested(codec.MAX_JSON_DEPTH - 1), keys)
     assert codec.decode(raw, keys)["sub"] == "1"
+
+
+def test_prepare_readies_every_key_of_the_ring(rsa_keys: KeyRing) -> None:
+    fresh = KeyRing.from_config(Config.from_mapping({"SIGNING_KEY": "p" * 48}))
+    for ring in (fresh, rsa_keys):
+        codec.prepare(ring)
+        assert all("codec" in key.prepared for key in ring.keys)
+        assert codec.decode(codec.encode({"a": 1}, ring), ring) == {"a": 1}

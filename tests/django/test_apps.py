@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Callable
@@ -143,3 +144,13 @@ def test_uvicorn_refuses_to_start_with_the_same_messages() -> None:
     assert result.returncode != 0
     for named in BAD_SETTINGS.values():
         assert named in result.stderr, named
+
+
+def test_ready_prepares_the_keys_before_the_first_request(jwt_settings: JWTSettings) -> None:
+    # A key no runtime has used yet (parsed keys are shared between runtimes).
+    jwt_settings(SIGNING_KEY=secrets.token_urlsafe(48))
+    assert all("codec" not in key.prepared for key in conf.get_runtime().keys.keys)
+
+    apps.get_app_config("jwtflow").ready()
+
+    assert all("codec" in key.prepared for key in conf.get_runtime().keys.keys)

@@ -31,7 +31,7 @@ class JWTFlowConfig(AppConfig):
         """
         from django.core.signals import setting_changed
 
-        from jwtflow import runtime
+        from jwtflow import codec, runtime
         from jwtflow.django import checks, conf, usercache
 
         setting_changed.connect(conf.clear_caches, dispatch_uid="jwtflow-settings")
@@ -44,6 +44,8 @@ class JWTFlowConfig(AppConfig):
             raise ImproperlyConfigured(
                 "\n".join(f"{error.id}: {error.msg} {error.hint or ''}".strip() for error in errors)
             )
+        # Keys prepared (PyJWT and cryptography imported) now, not on the first request.
+        codec.prepare(conf.get_runtime().keys)
 
 
 def _inside_management_command() -> bool:
