@@ -6,7 +6,6 @@ opaque here because resolving them is the framework adapter's job.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -128,6 +127,9 @@ def _parse(settings: Mapping[str, Any]) -> tuple[Config | None, list[Configurati
 
 
 def _unknown_key(key: object) -> ConfigurationError:
+    # Imported here: only a misspelt setting needs it, and it is slow to import.
+    import difflib
+
     close = difflib.get_close_matches(str(key), _PARSERS, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     return ConfigurationError(str(key), f"is not a jwtflow setting.{hint}")
