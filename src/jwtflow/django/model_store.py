@@ -37,7 +37,7 @@ class ModelBlacklistBackend(BlacklistBackend):
     """Durable, cross-process store in the ``jwtflow_*`` tables (the default).
 
     With :class:`~jwtflow.django.users.DjangoUserStore` the per-request check rides on the user
-    query as an ``EXISTS`` annotation: one query per authenticated request.
+    query as an ``EXISTS`` column: one query per authenticated request.
     """
 
     def blacklist(self, jti: str, *, expires_at: datetime) -> bool:
@@ -178,7 +178,7 @@ class ModelBlacklistBackend(BlacklistBackend):
     def load_user(
         self, users: UserStore, user_id: object, check: TokenCheck
     ) -> tuple[Any | None, bool]:
-        """Load the user with the session check as an annotation: one query.
+        """Load the user with the session check as an extra column: one query.
 
         Another user store, or users kept in another database than the sessions, get the
         default (the user lookup, then :meth:`check_token`).
