@@ -15,7 +15,7 @@ from jwtflow.django.model_store import ModelBlacklistBackend
 from jwtflow.django.user_rows import UserRowQuery, is_plain
 from jwtflow.django.users import DjangoUserStore
 from jwtflow.records import TokenCheck
-from tests.testapp.models import SlugUser, UUIDUser
+from tests.testapp.models import ChildUser, SlugUser, UUIDUser
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +160,15 @@ def test_users_in_another_database_are_checked_in_two_queries(
         found, alive = ModelBlacklistBackend().load_user(store, user.pk, check)
     assert (found, alive) == (user, True)
     assert len(queries) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_multi_table_child_user_keeps_the_orm_query(settings: Any, call: Any) -> None:
+    settings.AUTH_USER_MODEL = "testapp.ChildUser"
+    child = ChildUser.objects.create_user("carol", password="pw", nickname="c")
+    assert not is_plain(ChildUser._default_manager)
+    store = DjangoUserStore("id")
+    assert store._rows is None
+    found = call(store, "get", child.pk)
+    assert found == child
+    assert (found.username, found.nickname) == ("carol", "c")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import User
 from django.db import models
 
 
@@ -27,3 +28,9 @@ class SlugUser(AbstractBaseUser):
 
     USERNAME_FIELD = "username"
     objects = BaseUserManager["SlugUser"]()
+
+
+class ChildUser(User):
+    """A user model that extends ``auth.User`` by multi-table inheritance (two tables)."""
+
+    nickname = models.CharField(max_length=50, blank=True)

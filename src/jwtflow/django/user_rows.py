@@ -27,11 +27,15 @@ Converter = Callable[[Any, Any, Any], Any]
 
 
 def is_plain(manager: Manager[Any]) -> bool:
-    """Whether ``manager``'s queryset selects every row and every column of its model as is."""
+    """Whether ``manager``'s queryset selects every row and every column of its model as is,
+    from one table (not a child of multi-table inheritance, whose parent's columns need a join).
+    """
     queryset = manager.all()
     query = queryset.query
+    meta = queryset.model._meta
     return (
         type(queryset) is QuerySet
+        and all(field.model._meta.db_table == meta.db_table for field in meta.concrete_fields)
         and not query.where
         and not query.select_related
         and not query.annotations
