@@ -35,8 +35,15 @@ from bench.scenarios import matches
 
 REPO = Path(__file__).resolve().parent.parent
 #: Soaked scenarios (benchmark ids): sync and async authenticate with the model store and
-#: ACCESS_TOKEN_REVOCATION on, the stateless user, and token verify.
-SCENARIOS = ("auth.sync.model", "auth.async.model", "auth.sync.stateless", "verify.hs256")
+#: ACCESS_TOKEN_REVOCATION on, async authenticate with the user cache, the stateless user, and
+#: token verify.
+SCENARIOS = (
+    "auth.sync.model",
+    "auth.async.model",
+    "auth.async.usercache",
+    "auth.sync.stateless",
+    "verify.hs256",
+)
 WARMUP_CALLS = 5000
 LIMIT_KIB = 64
 #: Lines of the top growth shown per scenario.
