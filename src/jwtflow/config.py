@@ -11,23 +11,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from jwtflow import settingvalues as parse
 from jwtflow.errors import ConfigurationError
 from jwtflow.keysettings import KEY_SOURCES, mixing_problems, revoke_secret, ring_problems
-from jwtflow.keyspec import KeySpec, key_list
+from jwtflow.keyspec import KeySpec
 
-#: Algorithms jwtflow signs and verifies with; "none" is never among them (RFC 8725 section 3.1).
-ALGORITHMS = frozenset(
-    {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}
-    | {"ES256", "ES256K", "ES384", "ES512", "EdDSA"}
-)
+#: Algorithms jwtflow signs and verifies with (defined beside their parser).
+ALGORITHMS = parse.ALGORITHMS
 #: Claims jwtflow mints and checks itself; settings may not reuse these names.
 RESERVED_CLAIMS = frozenset(
     {"exp", "iat", "nbf", "jti", "iss", "aud", "token_type", "sid", "auth_time", "gen"}
 )
-#: REUSE_GRACE_PERIOD's ceiling: a longer window would let a stolen token replay unnoticed.
-MAX_REUSE_GRACE_SECONDS = 60
-
-MAX_LIFETIME_SECONDS = 10 * 366 * 24 * 3600
 DEFAULT_USER_ID_FIELD_ALLOWLIST = ("id", "pk", "uuid", "username", "email")
 DEFAULT_RULE = "jwtflow.rules.default_user_authentication_rule"
 DEFAULT_BLACKLIST_BACKEND = "jwtflow.django.stores.ModelBlacklistBackend"
@@ -170,173 +164,42 @@ def _cross_field_problems(config: Config) -> list[ConfigurationError]:
     return found
 
 
-def _string(key: str, value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise ConfigurationError(key, f"must be a non-empty string, not {value!r}.")
-    return value
-
-
-def _optional_string(key: str, value: Any) -> str | None:
-    return None if value is None else _string(key, value)
-
-
-def _boolean(key: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigurationError(key, f"must be True or False, not {value!r}.")
-    return value
-
-
-def _seconds(key: str, value: Any) -> float:
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    raise ConfigurationError(key, f"must be a timedelta or a number of seconds, not {value!r}.")
-
-
-def _lifetime(key: str, value: Any) -> timedelta:
-    seconds = _seconds(key, value)
-    if not seconds > 0:
-        raise ConfigurationError(key, "must be longer than zero.")
-    if not 1 <= seconds <= MAX_LIFETIME_SECONDS:
-        # Claims hold whole seconds, and exp must stay a representable NumericDate.
-        raise ConfigurationError(key, "must be between one second and ten years.")
-    return timedelta(seconds=seconds)
-
-
-def _leeway(key: str, value: Any) -> float:
-    seconds = _seconds(key, value)
-    if not 0 <= seconds <= 300:
-        raise ConfigurationError(key, "must be between 0 and 300 seconds; clocks drift less.")
-    return seconds
-
-
-def _key_material(key: str, value: Any) -> str | bytes | None:
-    if value is None or isinstance(value, str | bytes):
-        return value
-    raise ConfigurationError(key, "must be a string or bytes (a secret or a PEM-encoded key).")
-
-
-def _cache_seconds(key: str, value: Any) -> float:
-    seconds = _seconds(key, value)
-    if not 1 <= seconds <= 86400:
-        raise ConfigurationError(key, "must be between 1 second and one day.")
-    return seconds
-
-
-def _user_cache_seconds(key: str, value: Any) -> float:
-    seconds = _seconds(key, value)
-    if seconds != 0 and not 1 <= seconds <= 86400:
-        raise ConfigurationError(key, "must be 0 (no user cache) or between 1 second and one day.")
-    return seconds
-
-
-def _min_refresh(key: str, value: Any) -> float:
-    seconds = _seconds(key, value)
-    if not 1 <= seconds <= 3600:
-        raise ConfigurationError(key, "must be between 1 second and one hour.")
-    return seconds
-
-
-def _timeout(key: str, value: Any) -> float:
-    seconds = _seconds(key, value)
-    if not 0 < seconds <= 60:
-        raise ConfigurationError(key, "must be more than 0 and at most 60 seconds.")
-    return seconds
-
-
-def _keys(key: str, value: Any) -> tuple[KeySpec, ...]:
-    return key_list(key, value, ALGORITHMS)
-
-
-def _algorithm(key: str, value: Any) -> str:
-    if isinstance(value, str) and value.lower() == "none":
-        raise ConfigurationError(key, "'none' means unsigned tokens and is never allowed.")
-    if not isinstance(value, str) or value not in ALGORITHMS:
-        raise ConfigurationError(
-            key, f"{value!r} is not supported; use one of {sorted(ALGORITHMS)}."
-        )
-    return str(value)
-
-
-def _strings(key: str, value: Any) -> tuple[str, ...]:
-    items = (value,) if isinstance(value, str) else value
-    if not isinstance(items, list | tuple | set | frozenset) or not items:
-        raise ConfigurationError(
-            key, f"must be a string or a non-empty list of strings, not {value!r}."
-        )
-    return tuple(_string(key, item) for item in items)
-
-
-def _optional_strings(key: str, value: Any) -> tuple[str, ...] | None:
-    return None if value is None else _strings(key, value)
-
-
-def _header_types(key: str, value: Any) -> tuple[str, ...]:
-    types = _strings(key, value)
-    for item in types:
-        if not item.isascii() or not item.isalnum():
-            raise ConfigurationError(key, f"{item!r} is not a valid scheme name like 'Bearer'.")
-    return types
-
-
-def _optional_lifetime(key: str, value: Any) -> timedelta | None:
-    return None if value is None else _lifetime(key, value)
-
-
-def _grace_period(key: str, value: Any) -> float:
-    seconds = _seconds(key, value)
-    if not 0 <= seconds <= MAX_REUSE_GRACE_SECONDS:
-        raise ConfigurationError(
-            key,
-            f"must be between 0 and {MAX_REUSE_GRACE_SECONDS} seconds; a longer window lets a "
-            "stolen refresh token be replayed without ending the session.",
-        )
-    return seconds
-
-
-def _opaque(key: str, value: Any) -> object:
-    if value is None:
-        raise ConfigurationError(key, "must be a dotted path, a class or an instance, not None.")
-    return value
-
-
 _Parser = Callable[[str, Any], Any]
 _PARSERS: dict[str, _Parser] = {
-    "SIGNING_KEY": _key_material,
-    "VERIFYING_KEY": _key_material,
-    "ALGORITHM": _algorithm,
-    "ACCESS_TOKEN_LIFETIME": _lifetime,
-    "REFRESH_TOKEN_LIFETIME": _lifetime,
-    "ISSUER": _optional_string,
-    "AUDIENCE": _optional_strings,
-    "LEEWAY": _leeway,
-    "USER_ID_CLAIM": _string,
-    "USER_ID_FIELD": _string,
-    "USER_ID_FIELD_ALLOWLIST": _strings,
-    "AUTH_HEADER_TYPES": _header_types,
-    "CHECK_USER_IS_ACTIVE": _boolean,
-    "CHECK_REVOKE_TOKEN": _boolean,
-    "REVOKE_TOKEN_CLAIM": _string,
-    "USER_AUTHENTICATION_RULE": _opaque,
-    "BLACKLIST_ENABLED": _boolean,
-    "BLACKLIST_BACKEND": _opaque,
-    "BLACKLIST_CACHE_ALIAS": _string,
-    "BLACKLIST_ALLOW_LOCMEM": _boolean,
-    "ROTATE_REFRESH_TOKENS": _boolean,
-    "SESSION_MAX_LIFETIME": _optional_lifetime,
-    "REUSE_GRACE_PERIOD": _grace_period,
-    "ACCESS_TOKEN_REVOCATION": _boolean,
-    "BLACKLIST_REDIS_URL": _optional_string,
-    "SIGNING_KEYS": _keys,
-    "VERIFYING_KEYS": _keys,
+    "SIGNING_KEY": parse.key_material,
+    "VERIFYING_KEY": parse.key_material,
+    "ALGORITHM": parse.algorithm,
+    "ACCESS_TOKEN_LIFETIME": parse.lifetime,
+    "REFRESH_TOKEN_LIFETIME": parse.lifetime,
+    "ISSUER": parse.optional_string,
+    "AUDIENCE": parse.optional_strings,
+    "LEEWAY": parse.leeway,
+    "USER_ID_CLAIM": parse.string,
+    "USER_ID_FIELD": parse.string,
+    "USER_ID_FIELD_ALLOWLIST": parse.strings,
+    "AUTH_HEADER_TYPES": parse.header_types,
+    "CHECK_USER_IS_ACTIVE": parse.boolean,
+    "CHECK_REVOKE_TOKEN": parse.boolean,
+    "REVOKE_TOKEN_CLAIM": parse.string,
+    "USER_AUTHENTICATION_RULE": parse.opaque,
+    "BLACKLIST_ENABLED": parse.boolean,
+    "BLACKLIST_BACKEND": parse.opaque,
+    "BLACKLIST_CACHE_ALIAS": parse.string,
+    "BLACKLIST_ALLOW_LOCMEM": parse.boolean,
+    "ROTATE_REFRESH_TOKENS": parse.boolean,
+    "SESSION_MAX_LIFETIME": parse.optional_lifetime,
+    "REUSE_GRACE_PERIOD": parse.grace_period,
+    "ACCESS_TOKEN_REVOCATION": parse.boolean,
+    "BLACKLIST_REDIS_URL": parse.optional_string,
+    "SIGNING_KEYS": parse.keys,
+    "VERIFYING_KEYS": parse.keys,
     "REVOKE_TOKEN_SECRET": revoke_secret,
-    "JWKS_CACHE_SECONDS": _cache_seconds,
-    "JWKS_URL": _optional_string,
-    "JWKS_MIN_REFRESH_SECONDS": _min_refresh,
-    "JWKS_TIMEOUT_SECONDS": _timeout,
-    "JWKS_ALLOW_HTTP": _boolean,
-    "USER_CACHE_SECONDS": _user_cache_seconds,
-    "USER_CACHE_ALIAS": _string,
+    "JWKS_CACHE_SECONDS": parse.cache_seconds,
+    "JWKS_URL": parse.optional_string,
+    "JWKS_MIN_REFRESH_SECONDS": parse.min_refresh,
+    "JWKS_TIMEOUT_SECONDS": parse.timeout,
+    "JWKS_ALLOW_HTTP": parse.boolean,
+    "USER_CACHE_SECONDS": parse.user_cache_seconds,
+    "USER_CACHE_ALIAS": parse.string,
 }
 _FIELD_NAMES = {key: key.lower() for key in _PARSERS}
