@@ -138,6 +138,8 @@ def test_a_database_error_fails_closed(
 ) -> None:
     for name in ("update", "exists", "create", "_fetch_all"):
         monkeypatch.setattr(QuerySet, name, _broken)
+    monkeypatch.setattr(CursorWrapper, "execute", _broken)  # the raw check_token query
+    monkeypatch.setattr(CursorDebugWrapper, "execute", _broken)
     args, kwargs = arguments()
     with pytest.raises(StoreUnavailable) as caught:
         call(ModelBlacklistBackend(), method, *args, **kwargs)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from jwtflow.records import Session, TokenCheck
 
 if TYPE_CHECKING:
-    from jwtflow.django.models import LogoutAll, TokenSession
+    from jwtflow.django.models import TokenSession
 
 
 def live_sessions(user_key: str, now: datetime) -> QuerySet[TokenSession]:
@@ -64,22 +64,6 @@ def alive_sql(check: TokenCheck) -> tuple[str, tuple[Any, ...]]:
     params: tuple[Any, ...] = (check.sid, check.user_key, now)
     params += () if check.generation is None else (check.generation,)
     return sql, (*params, check.user_key, now)
-
-
-def session_of(check: TokenCheck) -> QuerySet[TokenSession]:
-    found = live_sessions(check.user_key, check.now).filter(sid=check.sid)
-    if check.generation is not None:
-        found = found.filter(generation=check.generation)
-    return found
-
-
-def logged_out_after(check: TokenCheck) -> QuerySet[LogoutAll]:
-    from jwtflow.django.models import LogoutAll
-
-    issued_at = to_db(datetime.fromtimestamp(check.issued_at, tz=UTC))
-    return LogoutAll.objects.using(primary()).filter(
-        user_key=check.user_key, keep_until__gt=to_db(check.now), not_before__gt=issued_at
-    )
 
 
 def to_record(row: TokenSession) -> Session:
