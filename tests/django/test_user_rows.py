@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User, UserManager
+from django.contrib.auth.models import Permission, User, UserManager
 from django.db import connection
 from django.db.models import Manager, QuerySet, Value
 from django.test.utils import CaptureQueriesContext
@@ -95,7 +95,7 @@ def test_an_id_that_is_not_unique_finds_nobody() -> None:
     "queryset",
     [
         lambda: User.objects.filter(is_active=True),
-        lambda: User.objects.select_related(),
+        lambda: Permission.objects.select_related("content_type"),
         lambda: User.objects.defer("email"),
         lambda: User.objects.annotate(n=Value(1)),
         lambda: User.objects.extra(select={"n": "1"}),
@@ -111,6 +111,7 @@ def test_a_manager_that_changes_the_query_is_not_plain(queryset: Any) -> None:
     manager = Changed()
     manager.model = User
     assert is_plain(User.objects)
+    assert is_plain(Permission.objects)
     assert not is_plain(manager)
 
 
