@@ -122,3 +122,29 @@ def test_forget_users_without_the_cache_does_nothing(settings: Any) -> None:
     before = dict(caches["default"]._cache)  # type: ignore[attr-defined]
     forget_users(1, "2")
     assert dict(caches["default"]._cache) == before  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_a_bad_setting_does_not_break_saving_users(jwt_settings: JWTSettings) -> None:
+    user = User.objects.create_user("alice", password="pw")
+    jwt_settings(ALGORITHM="none")  # the runtime cannot be built; the checks report it
+    user.first_name = "Alice"
+    user.save()
+    user.delete()
+    assert not User.objects.filter(username="alice").exists()
+
+
+@pytest.mark.django_db
+def test_a_save_that_keeps_the_id_forgets_only_that_id(
+    settings: Any, jwt_settings: JWTSettings
+) -> None:
+    with_cache(settings, jwt_settings, BACKEND=LOCMEM, LOCATION="keeps-the-id")
+    jwt_settings(USER_CACHE_SECONDS=30, USER_CACHE_ALIAS="users", USER_ID_FIELD="username")
+    user = User.objects.create_user("alice", password="pw")
+    store = current().ports.users
+    assert isinstance(store, CachedUserStore)
+    caches["users"].clear()
+    user.first_name = "Alice"
+    user.save()
+    forgotten = caches["users"]._cache  # type: ignore[attr-defined]
+    assert [key.endswith(str(store.key("alice"))) for key in forgotten] == [True]
