@@ -65,10 +65,9 @@ def lifetime(key: str, value: Any) -> timedelta:
 
 def leeway(key: str, value: Any) -> float:
     """Clock leeway: 0 to 300 seconds."""
-    seconds = duration_seconds(key, value)
-    if not 0 <= seconds <= 300:
-        raise ConfigurationError(key, "must be between 0 and 300 seconds; clocks drift less.")
-    return seconds
+    return _seconds_within(
+        key, value, 0, 300, "must be between 0 and 300 seconds; clocks drift less."
+    )
 
 
 def key_material(key: str, value: Any) -> str | bytes | None:
@@ -80,26 +79,20 @@ def key_material(key: str, value: Any) -> str | bytes | None:
 
 def cache_seconds(key: str, value: Any) -> float:
     """A cache lifetime: one second to one day."""
-    seconds = duration_seconds(key, value)
-    if not 1 <= seconds <= 86400:
-        raise ConfigurationError(key, "must be between 1 second and one day.")
-    return seconds
+    return _seconds_within(key, value, 1, 86400, "must be between 1 second and one day.")
 
 
 def user_cache_seconds(key: str, value: Any) -> float:
     """The user cache lifetime: 0 (off), or one second to one day."""
-    seconds = duration_seconds(key, value)
-    if seconds != 0 and not 1 <= seconds <= 86400:
-        raise ConfigurationError(key, "must be 0 (no user cache) or between 1 second and one day.")
-    return seconds
+    if duration_seconds(key, value) == 0:
+        return 0.0
+    message = "must be 0 (no user cache) or between 1 second and one day."
+    return _seconds_within(key, value, 1, 86400, message)
 
 
 def min_refresh(key: str, value: Any) -> float:
     """The least time between two JWKS refetches: one second to one hour."""
-    seconds = duration_seconds(key, value)
-    if not 1 <= seconds <= 3600:
-        raise ConfigurationError(key, "must be between 1 second and one hour.")
-    return seconds
+    return _seconds_within(key, value, 1, 3600, "must be between 1 second and one hour.")
 
 
 def timeout(key: str, value: Any) -> float:
@@ -157,14 +150,11 @@ def optional_lifetime(key: str, value: Any) -> timedelta | None:
 
 def grace_period(key: str, value: Any) -> float:
     """The refresh-token reuse grace period: 0 to 60 seconds."""
-    seconds = duration_seconds(key, value)
-    if not 0 <= seconds <= MAX_REUSE_GRACE_SECONDS:
-        raise ConfigurationError(
-            key,
-            f"must be between 0 and {MAX_REUSE_GRACE_SECONDS} seconds; a longer window lets a "
-            "stolen refresh token be replayed without ending the session.",
-        )
-    return seconds
+    message = (
+        f"must be between 0 and {MAX_REUSE_GRACE_SECONDS} seconds; a longer window lets a "
+        "stolen refresh token be replayed without ending the session."
+    )
+    return _seconds_within(key, value, 0, MAX_REUSE_GRACE_SECONDS, message)
 
 
 def opaque(key: str, value: Any) -> object:
@@ -172,3 +162,11 @@ def opaque(key: str, value: Any) -> object:
     if value is None:
         raise ConfigurationError(key, "must be a dotted path, a class or an instance, not None.")
     return value
+
+
+def _seconds_within(key: str, value: Any, low: float, high: float, message: str) -> float:
+    """:func:`duration_seconds`, refused with ``message`` outside ``low..high`` (inclusive)."""
+    seconds = duration_seconds(key, value)
+    if not low <= seconds <= high:
+        raise ConfigurationError(key, message)
+    return seconds

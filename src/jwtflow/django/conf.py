@@ -41,10 +41,11 @@ def get_runtime() -> Runtime:
 
     config = get_config()
     blacklist, users = blacklist_backend(config), DjangoUserStore(config.user_id_field)
-    if not config.user_cache_seconds:
-        return Runtime.build(config, Ports(blacklist, users), rule=authentication_rule(config))
-    cached = cached_users(config, users)
-    ports = Ports(blacklist, cached, accounts=CachedAccounts(blacklist, cached))
+    if config.user_cache_seconds:
+        cached = cached_users(config, users)
+        ports = Ports(blacklist, cached, accounts=CachedAccounts(blacklist, cached))
+    else:
+        ports = Ports(blacklist, users)
     return Runtime.build(config, ports, rule=authentication_rule(config))
 
 

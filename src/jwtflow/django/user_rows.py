@@ -52,6 +52,7 @@ class _Shape:
     field: Field[Any, Any]
     columns: str
     source: str
+    select: str
     converters: tuple[tuple[tuple[Converter, ...], Any], ...]
 
 
@@ -78,8 +79,10 @@ class UserRowQuery:
         """
         connection = connections[using]
         shape = self._shapes.get(using) or self._shape(using)
-        extra, params = ("", []) if column is None else (f", ({column[0]})", list(column[1]))
-        sql = f"SELECT {shape.columns}{extra} {shape.source}"
+        if column is None:
+            sql, params = shape.select, []
+        else:
+            sql, params = f"SELECT {shape.columns}, ({column[0]}) {shape.source}", list(column[1])
         try:
             field = shape.field
             value = field.get_prep_value(user_id)
@@ -115,7 +118,8 @@ class UserRowQuery:
             found = connection.ops.get_db_converters(expression)
             found += expression.get_db_converters(connection)
             converters.append((tuple(found), expression))
-        shape = _Shape(id_field, columns, source, tuple(converters))
+        select = f"SELECT {columns} {source}"
+        shape = _Shape(id_field, columns, source, select, tuple(converters))
         self._shapes[using] = shape
         return shape
 
